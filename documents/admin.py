@@ -1,0 +1,104 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+
+from . import services
+from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "menu_order", "notice_count"]
+    list_editable = ["menu_order"]
+    search_fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(notice_count=Count("notices"))
+
+    @admin.display(description="文件数", ordering="notice_count")
+    def notice_count(self, category):
+        return category.notice_count
+
+
+@admin.register(IssuingBody)
+class IssuingBodyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "slug"]
+    search_fields = ["name", "short_name"]
+
+
+class CoIssuerInline(admin.TabularInline):
+    model = CoIssuer
+    autocomplete_fields = ["body"]
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    fk_name = "notice"
+    extra = 0
+    fields = [("position", "kind", "label", "number"), "parent", "heading", "text"]
+    ordering = ["position", "id"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A unit's parent is one of the same notice's units; the choices are read once per page.
+        self._parent_choices = list(Section.objects.filter(notice=obj)) if obj else []
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Section.objects.filter(pk__in=[s.pk for s in self._parent_choices])
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            field.choices = [("", "—（顶层）")] + [(s.pk, str(s)) for s in self._parent_choices]
+        return field
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "doc_number",
+        "lead_issuer",
+        "issued_date",
+        "published_date",
+        "validity",
+        "status",
+        "view_count",
+    ]
+    list_filter = ["status", "validity", "categories", "lead_issuer"]
+    list_select_related = ["lead_issuer"]
+    search_fields = ["title", "doc_number", "doc_number_normalized", "lead_issuer__name"]
+    date_hierarchy = "issued_date"
+    autocomplete_fields = ["lead_issuer"]
+    filter_horizontal = ["categories"]
+    readonly_fields = ["view_count", "created_at", "updated_at"]
+    inlines = [CoIssuerInline, AttachmentInline, SectionInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        (None, {"fields": ["title", "doc_number", "lead_issuer", "categories"]}),
+        (
+            "日期与状态",
+            {"fields": [("issued_date", "published_date"), ("validity", "status"), "source"]},
+        ),
+        ("通知", {"fields": ["addressees", "preamble", "signatory", "index_number"]}),
+        ("印发的文件", {"fields": ["body_title", "body_intro"]}),
+        ("记录", {"fields": [("view_count", "created_at", "updated_at")]}),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.refresh_anchors(form.instance)
+
+    @admin.action(description="发布所选文件", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        count = services.publish(queryset)
+        self.message_user(request, f"已发布 {count} 个文件。", messages.SUCCESS)
+
+    @admin.action(description="撤回所选文件为草稿", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        count = services.unpublish(queryset)
+        self.message_user(request, f"已撤回 {count} 个文件为草稿。", messages.SUCCESS)

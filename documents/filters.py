@@ -1,0 +1,83 @@
+"""The list pages' filter form: every state is a query string, every bad value a form error."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import F
+
+from .models import Category, IssuingBody, Notice
+from .parsing.docnumber import normalize_doc_number
+
+
+class YearFilter(filters.NumberFilter):
+    """A year of issue (成文日期), bounded: a silly value is a form error, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1949)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class NoticeFilter(filters.FilterSet):
+    # Undated notices go last whichever way the dates run.
+    SORTS = {
+        "newest": (F("issued_date").desc(nulls_last=True), "-id"),
+        "oldest": (F("issued_date").asc(nulls_last=True), "id"),
+        "views": ("-view_count", "-id"),
+    }
+
+    category = filters.ModelChoiceFilter(
+        label="分类",
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        empty_label="全部分类",
+    )
+    issuer = filters.ModelChoiceFilter(
+        label="发文机关",
+        queryset=IssuingBody.objects.all(),
+        to_field_name="slug",
+        method="filter_issuer",
+        empty_label="全部机关",
+    )
+    year = YearFilter(label="年份", field_name="issued_date", lookup_expr="year")
+    date = filters.DateFromToRangeFilter(
+        label="成文日期",
+        field_name="issued_date",
+        widget=filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    doc_number = filters.CharFilter(label="发文字号", method="filter_doc_number", max_length=100)
+    validity = filters.ChoiceFilter(
+        label="时效性", choices=Notice.Validity.choices, empty_label="全部"
+    )
+    sort = filters.ChoiceFilter(
+        label="排序",
+        choices=[("newest", "最新"), ("oldest", "最早"), ("views", "点击最多")],
+        method="sort_by",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Notice
+        fields = ["category", "issuer", "year", "date", "doc_number", "validity", "sort"]
+
+    def __init__(self, *args, fixed=(), **kwargs):
+        """``fixed`` names filters that the page itself sets (a category page's category)."""
+        super().__init__(*args, **kwargs)
+        for name in fixed:
+            self.filters.pop(name)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.in_category(value)
+
+    def filter_issuer(self, queryset, name, value):
+        return queryset.issued_by(value)
+
+    def filter_doc_number(self, queryset, name, value):
+        """Match the folded number, so 〔〕, [] and ［］, 号 and 號 all find the same notice."""
+        folded = normalize_doc_number(value)
+        return queryset.filter(doc_number_normalized__contains=folded) if folded else queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*self.SORTS.get(value, self.SORTS["newest"]))

@@ -1,0 +1,327 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .parsing.docnumber import parse_doc_number
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_notice_counts(self):
+        """Annotate each category with its number of published notices (the menu's counts)."""
+        return self.annotate(
+            notice_count=Count("notices", filter=Q(notices__status=Notice.Status.PUBLISHED))
+        )
+
+
+class Category(models.Model):
+    """A menu entry (政策分类) such as 区域经济政策."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    slug = models.SlugField("网址名", max_length=100, unique=True)
+    menu_order = models.PositiveSmallIntegerField("菜单顺序", default=0)
+    description = models.TextField("说明", blank=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["menu_order", "name"]
+        verbose_name = "政策分类"
+        verbose_name_plural = "政策分类"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("documents:category-detail", kwargs={"slug": self.slug})
+
+
+class IssuingBodyQuerySet(models.QuerySet):
+    def with_notice_counts(self):
+        """Annotate each body with the number of published notices it led."""
+        return self.annotate(
+            notice_count=Count("led_notices", filter=Q(led_notices__status=Notice.Status.PUBLISHED))
+        )
+
+
+class IssuingBody(models.Model):
+    """An issuing body (发文机关) such as 国家发展改革委."""
+
+    name = models.CharField("名称", max_length=200, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    slug = models.SlugField("网址名", max_length=100, unique=True, blank=True)
+
+    objects = IssuingBodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "发文机关"
+        verbose_name_plural = "发文机关"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.default_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("documents:issuer-detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def default_slug(name: str) -> str:
+        """An ASCII slug: the name's Latin part, or a short stable hash of a Chinese name."""
+        return slugify(name) or "body-" + hashlib.sha1(name.encode()).hexdigest()[:10]
+
+
+class NoticeQuerySet(models.QuerySet):
+    def published(self):
+        """Only what readers may see: drafts never reach a public page."""
+        return self.filter(status=Notice.Status.PUBLISHED)
+
+    def in_category(self, category):
+        return self.filter(categories=category)
+
+    def issued_by(self, body):
+        """Notices that a body issued, alone or jointly."""
+        joint = CoIssuer.objects.filter(body=body).values("notice_id")
+        return self.filter(Q(lead_issuer=body) | Q(id__in=joint))
+
+    def newest_first(self):
+        return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
+
+    def with_list_data(self):
+        """What a list row shows: the lead issuer and the categories, without a query per row."""
+        return self.select_related("lead_issuer").prefetch_related("categories")
+
+
+class Notice(models.Model):
+    """One document: a notice (通知), opinion, regulation … with its numbered units."""
+
+    class Validity(models.TextChoices):
+        # 时效性
+        CURRENT = "current", "现行有效"
+        AMENDED = "amended", "已修改"
+        REPEALED = "repealed", "已废止"
+        NOT_YET_EFFECTIVE = "pending", "尚未生效"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("标题", max_length=500)
+    # 发文字号, as written (發改地區[2016]1771號) …
+    doc_number = models.CharField("发文字号", max_length=100, blank=True)
+    # … and folded for matching and uniqueness (发改地区[2016]1771号), with its parts.
+    doc_number_normalized = models.CharField(
+        "规范发文字号", max_length=100, blank=True, editable=False, db_index=True
+    )
+    doc_code = models.CharField("机关代字", max_length=60, blank=True, editable=False)
+    doc_year = models.PositiveSmallIntegerField("年份号", null=True, blank=True, editable=False)
+    doc_serial = models.PositiveIntegerField("序号", null=True, blank=True, editable=False)
+
+    # 发文机关: the lead body here, joint issuers (联合发文) in order in CoIssuer.
+    lead_issuer = models.ForeignKey(
+        IssuingBody,
+        verbose_name="发文机关",
+        on_delete=models.PROTECT,
+        related_name="led_notices",
+        null=True,
+        blank=True,
+    )
+    co_issuers = models.ManyToManyField(
+        IssuingBody,
+        verbose_name="联合发文机关",
+        through="CoIssuer",
+        related_name="co_issued_notices",
+        blank=True,
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name="分类", related_name="notices", blank=True
+    )
+    addressees = models.TextField("主送机关", blank=True)
+    preamble = models.TextField("通知正文", blank=True)
+    signatory = models.CharField("落款", max_length=200, blank=True)
+    issued_date = models.DateField("成文日期", null=True, blank=True)
+    published_date = models.DateField("发布日期", null=True, blank=True)
+    source = models.CharField("来源", max_length=200, blank=True)
+    index_number = models.CharField("索引号", max_length=60, blank=True)
+    # The attached or printed-and-issued document (印发的意见、办法 …): its title and introduction.
+    body_title = models.CharField("附件文件标题", max_length=500, blank=True)
+    body_intro = models.TextField("附件文件引言", blank=True)
+    validity = models.CharField(
+        "时效性", max_length=10, choices=Validity.choices, default=Validity.CURRENT
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    view_count = models.PositiveIntegerField("点击", default=0, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("issued_date").desc(nulls_last=True), "-id"]
+        verbose_name = "政策文件"
+        verbose_name_plural = "政策文件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_issuer", "doc_number_normalized"],
+                condition=~Q(doc_number_normalized=""),
+                name="notice_unique_docno_per_issuer",
+                violation_error_message="该发文机关已有相同发文字号的文件。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "issued_date"], name="notice_status_issued"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Every write path (admin, import, shell) must keep the folded number in step.
+        self.fold_doc_number()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("documents:notice-detail", kwargs={"pk": self.pk})
+
+    def fold_doc_number(self):
+        """Derive the normalized doc number and its parts from the number as written."""
+        parts = parse_doc_number(self.doc_number.strip())
+        self.doc_number = self.doc_number.strip()
+        self.doc_number_normalized = parts.normalized[:100]
+        self.doc_code = parts.code[:60]
+        self.doc_year = parts.year
+        self.doc_serial = parts.serial
+
+    def clean(self):
+        # The constraint is the invariant; this gives the admin form a readable message first.
+        self.fold_doc_number()
+        if self.doc_number_normalized and self.lead_issuer_id:
+            clash = (
+                Notice.objects.filter(
+                    lead_issuer_id=self.lead_issuer_id,
+                    doc_number_normalized=self.doc_number_normalized,
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if clash:
+                raise ValidationError(
+                    {"doc_number": f"{self.lead_issuer}已有发文字号相同的文件：《{clash.title}》。"}
+                )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def issuing_bodies(self):
+        """All issuing bodies, lead first (uses prefetched co_issuer_links when present)."""
+        links = sorted(self.co_issuer_links.all(), key=lambda link: link.position)
+        bodies = [self.lead_issuer] if self.lead_issuer else []
+        return bodies + [link.body for link in links if link.body_id != self.lead_issuer_id]
+
+    def unit_tree(self):
+        """The numbered units as a tree: top-level units, each with ``child_units`` filled in."""
+        units = list(self.sections.all())
+        by_parent = {}
+        for unit in units:
+            by_parent.setdefault(unit.parent_id, []).append(unit)
+        for unit in units:
+            unit.child_units = by_parent.get(unit.id, [])
+        return by_parent.get(None, [])
+
+    def record_view(self):
+        """Count one reading, atomically in the database so concurrent views are never lost."""
+        Notice.objects.filter(pk=self.pk).update(view_count=F("view_count") + 1)
+
+
+class CoIssuer(models.Model):
+    """A joint issuer of a notice, in the order the document lists them."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="co_issuer_links")
+    body = models.ForeignKey(IssuingBody, verbose_name="发文机关", on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField("顺序", default=1)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "联合发文机关"
+        verbose_name_plural = "联合发文机关"
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "body"], name="coissuer_unique_per_notice"),
+        ]
+
+    def __str__(self):
+        return str(self.body)
+
+
+class Attachment(models.Model):
+    """An attachment (附件) listed by a notice, with an optional file."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField("附件标题", max_length=500)
+    file = models.FileField("文件", upload_to="attachments/%Y/", blank=True)
+    position = models.PositiveSmallIntegerField("顺序", default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    """A numbered unit of a notice: 编, 章 (一、), 节 ((一)), 条, or an item (1. ①)."""
+
+    class Kind(models.TextChoices):
+        PART = "part", "编"
+        CHAPTER = "chapter", "章"
+        SECTION = "section", "节"
+        ARTICLE = "article", "条"
+        ITEM = "item", "项"
+
+    ANCHOR_PREFIX = {"part": "pt", "chapter": "ch", "section": "s", "article": "art", "item": "i"}
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级",
+        on_delete=models.CASCADE,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField("层级", max_length=10, choices=Kind.choices, default=Kind.SECTION)
+    label = models.CharField("编号", max_length=50, help_text="按原文，如 一、 （一） 第一条")
+    number = models.PositiveIntegerField("序数", default=1)
+    heading = models.CharField("标题", max_length=300, blank=True)
+    text = models.TextField("正文", blank=True, help_text="每段一行。")
+    position = models.PositiveIntegerField("顺序", default=0)
+    anchor = models.CharField("锚点", max_length=80, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "条目"
+        verbose_name_plural = "条目"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "anchor"],
+                condition=~Q(anchor=""),
+                name="section_unique_anchor_per_notice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}{self.heading}"
+
+    def get_absolute_url(self):
+        return f"{self.notice.get_absolute_url()}#{self.anchor}"

@@ -1,0 +1,195 @@
+"""The write paths: one function per action, used by the admin, the commands and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
+from .parsing.docnumber import normalize_doc_number
+
+if TYPE_CHECKING:
+    from .parsing import ParsedNotice, ParsedUnit
+
+
+class DuplicateNotice(Exception):
+    """The archive already holds a notice with this lead issuer and doc number."""
+
+    def __init__(self, existing: Notice):
+        self.existing = existing
+        super().__init__(
+            f"重复：{existing.lead_issuer}已有发文字号{existing.doc_number}的文件"
+            f"《{existing.title}》（编号 {existing.pk}）。"
+        )
+
+
+class ImportRefused(Exception):
+    """The parsed text lacks what a notice needs (a title, a body)."""
+
+
+@dataclass
+class ImportResult:
+    notice: Notice
+    created: bool
+
+
+def find_duplicate(*, issuer_name: str, doc_number: str) -> Notice | None:
+    """The notice already filed under this lead issuer and doc number, if any."""
+    normalized = normalize_doc_number(doc_number)
+    if not normalized or not issuer_name:
+        return None
+    return (
+        Notice.objects.filter(lead_issuer__name=issuer_name, doc_number_normalized=normalized)
+        .select_related("lead_issuer")
+        .first()
+    )
+
+
+def import_notice(
+    *,
+    parsed: ParsedNotice,
+    categories: list[Category] = (),
+    status: str = Notice.Status.DRAFT,
+    update: bool = False,
+) -> ImportResult:
+    """Store a parsed notice with its units in one transaction; refuse duplicates unless update."""
+    if not parsed.title.strip():
+        raise ImportRefused("没有识别出标题，未保存。")
+    if not (parsed.units or parsed.preamble.strip() or parsed.body_intro.strip()):
+        raise ImportRefused("没有识别出正文，未保存。")
+    lead_name = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
+    existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
+    if existing and not update:
+        raise DuplicateNotice(existing)
+    try:
+        with transaction.atomic():
+            notice = existing or Notice()
+            _fill_notice(notice, parsed, status=status)
+            notice.save()
+            if categories:
+                notice.categories.add(*categories)
+            _replace_issuers(notice, parsed.issuing_bodies)
+            _replace_attachments(notice, parsed.attachments)
+            replace_units(notice, parsed.units)
+    except IntegrityError:
+        # Another import of the same number won the race between our check and our insert.
+        existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
+        if existing:
+            raise DuplicateNotice(existing) from None
+        raise
+    return ImportResult(notice=notice, created=existing is None)
+
+
+def _fill_notice(notice: Notice, parsed: ParsedNotice, *, status: str) -> None:
+    notice.title = parsed.title.strip()[:500]
+    notice.doc_number = parsed.doc_number[:100]
+    notice.lead_issuer = body_named(parsed.issuing_bodies[0]) if parsed.issuing_bodies else None
+    notice.addressees = parsed.addressees
+    notice.preamble = parsed.preamble
+    notice.signatory = parsed.signatory[:200]
+    notice.issued_date = parsed.issued_date
+    notice.published_date = parsed.published_date
+    notice.source = parsed.source[:200]
+    notice.index_number = parsed.index_number[:60]
+    notice.body_title = parsed.body_title[:500]
+    notice.body_intro = parsed.body_intro
+    notice.status = status
+
+
+def body_named(name: str) -> IssuingBody:
+    """The issuing body of this name, created on first use."""
+    body, _ = IssuingBody.objects.get_or_create(name=name.strip()[:200])
+    return body
+
+
+def _replace_issuers(notice: Notice, names: list[str]) -> None:
+    notice.co_issuer_links.all().delete()
+    co_names = [name for name in dict.fromkeys(names[1:]) if name != names[0]]
+    CoIssuer.objects.bulk_create(
+        CoIssuer(notice=notice, body=body_named(name), position=position)
+        for position, name in enumerate(co_names, start=1)
+    )
+
+
+def _replace_attachments(notice: Notice, titles: list[str]) -> None:
+    notice.attachments.filter(file="").delete()
+    Attachment.objects.bulk_create(
+        Attachment(notice=notice, title=title[:500], position=position)
+        for position, title in enumerate(titles, start=1)
+    )
+
+
+def replace_units(notice: Notice, units: list[ParsedUnit]) -> None:
+    """Replace a notice's numbered units by a parsed tree: one insert per tree level."""
+    notice.sections.all().delete()
+    levels: list[list[tuple[Section, ParsedUnit | None]]] = []
+    ordered: list[Section] = []
+
+    def walk(nodes, parent, depth):
+        for node in nodes:
+            section = Section(
+                notice=notice,
+                kind=node.kind,
+                label=node.label[:50],
+                number=max(node.number, 0),
+                heading=node.heading[:300],
+                text=node.text,
+                position=len(ordered),
+            )
+            section.parent_unit = parent
+            ordered.append(section)
+            while len(levels) <= depth:
+                levels.append([])
+            levels[depth].append(section)
+            walk(node.children, section, depth + 1)
+
+    walk(units, None, 0)
+    assign_anchors(ordered)
+    for level in levels:
+        for section in level:
+            section.parent = section.parent_unit
+        Section.objects.bulk_create(level)
+
+
+def assign_anchors(sections: list[Section]) -> None:
+    """Give each unit, in document order, a stable anchor: ch-2, s-4, art-12.
+
+    Numbering that restarts under each chapter or attachment would repeat an anchor; the repeat
+    takes its parent's anchor as a prefix (ch-2-i-1), and as a last resort its position.
+    """
+    taken = set()
+    for section in sections:
+        prefix = Section.ANCHOR_PREFIX.get(section.kind, "u")
+        anchor = f"{prefix}-{section.number}"
+        parent = getattr(section, "parent_unit", None) or section.parent
+        if anchor in taken and parent is not None:
+            anchor = f"{parent.anchor}-{anchor}"
+        if anchor in taken:
+            anchor = f"{anchor}-{section.position}"
+        taken.add(anchor)
+        section.anchor = anchor
+
+
+def refresh_anchors(notice: Notice) -> None:
+    """Recompute the anchors of a notice's units after an edit in the admin."""
+    sections = list(notice.sections.select_related("parent").order_by("position", "id"))
+    by_id = {section.id: section for section in sections}
+    for section in sections:
+        section.parent_unit = by_id.get(section.parent_id)
+    assign_anchors(sections)
+    with transaction.atomic():
+        # Clear first so that swapping two anchors does not trip the unique constraint.
+        notice.sections.update(anchor="")
+        Section.objects.bulk_update(sections, ["anchor"])
+
+
+def publish(notices) -> int:
+    """Publish the given notices; returns how many changed."""
+    return notices.exclude(status=Notice.Status.PUBLISHED).update(status=Notice.Status.PUBLISHED)
+
+
+def unpublish(notices) -> int:
+    """Take the given notices back to draft; returns how many changed."""
+    return notices.exclude(status=Notice.Status.DRAFT).update(status=Notice.Status.DRAFT)

@@ -1,0 +1,48 @@
+"""Small helpers that build archive rows for tests."""
+
+import datetime
+import itertools
+
+from documents.models import Category, IssuingBody, Notice, Section
+from documents.services import assign_anchors
+
+_serial = itertools.count(1)
+
+
+def category(slug="regional-economy"):
+    """One of the 15 menu categories created by the data migration."""
+    return Category.objects.get(slug=slug)
+
+
+def body(name="国家发展改革委", **fields):
+    obj, _ = IssuingBody.objects.get_or_create(name=name, defaults=fields)
+    return obj
+
+
+def notice(*, categories=(), sections=0, published=True, **fields):
+    """A notice with defaults that differ per call, and ``sections`` numbered units (一)…"""
+    n = next(_serial)
+    fields.setdefault("title", f"关于测试政策第{n}号的通知")
+    fields.setdefault("doc_number", f"测发〔2020〕{n}号")
+    fields.setdefault("lead_issuer", body())
+    fields.setdefault("issued_date", datetime.date(2020, 1, 1) + datetime.timedelta(days=n))
+    fields.setdefault("preamble", "现将有关事项通知如下。")
+    fields["status"] = Notice.Status.PUBLISHED if published else Notice.Status.DRAFT
+    obj = Notice.objects.create(**fields)
+    if categories:
+        obj.categories.add(*categories)
+    units = [
+        Section(
+            notice=obj,
+            kind=Section.Kind.SECTION,
+            label=f"({i})",
+            number=i,
+            heading=f"第{i}项要求",
+            text=f"第{i}项的正文。\n第二段。",
+            position=i,
+        )
+        for i in range(1, sections + 1)
+    ]
+    assign_anchors(units)
+    Section.objects.bulk_create(units)
+    return obj

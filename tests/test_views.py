@@ -1,0 +1,302 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from documents.models import CoIssuer, Notice, Section
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return [n.title for n in response.context["notices"]]
+
+
+# --- home and menu ---------------------------------------------------------------------------
+
+
+def test_home_lists_the_latest_published_notices_and_the_menu_with_counts(client):
+    region = factories.category("regional-economy")
+    factories.notice(title="关于区域协调发展的通知", categories=[region])
+    factories.notice(title="草稿不应出现", categories=[region], published=False)
+    page = client.get("/").content.decode()
+    assert "关于区域协调发展的通知" in page
+    assert "草稿不应出现" not in page
+    assert re.search(r"区域经济政策<span class=\"count\"[^>]*>1</span>", page)
+    assert "创新型产业集群政策" in page
+
+
+def test_every_page_carries_the_category_menu(client):
+    notice = factories.notice(categories=[factories.category()])
+    for url in [
+        "/",
+        "/notices/",
+        "/categories/belt-and-road/",
+        notice.get_absolute_url(),
+        notice.lead_issuer.get_absolute_url(),
+    ]:
+        assert "一带一路政策" in client.get(url).content.decode(), url
+
+
+# --- lists and filters -----------------------------------------------------------------------
+
+
+def test_category_page_lists_only_its_published_notices(client):
+    region = factories.category("regional-economy")
+    factories.notice(title="区域文件", categories=[region])
+    factories.notice(title="一带一路文件", categories=[factories.category("belt-and-road")])
+    factories.notice(title="区域草稿", categories=[region], published=False)
+    response = client.get("/categories/regional-economy/")
+    assert titles(response) == ["区域文件"]
+    assert "共 1 个文件" in response.content.decode()
+
+
+def test_unknown_category_slug_is_404(client):
+    assert client.get("/categories/no-such-thing/").status_code == 404
+
+
+def test_filter_by_category_issuer_year_and_validity(client):
+    region = factories.category("regional-economy")
+    ndrc, mof = factories.body("国家发展改革委"), factories.body("财政部")
+    factories.notice(
+        title="甲", categories=[region], lead_issuer=ndrc, issued_date=datetime.date(2016, 8, 16)
+    )
+    factories.notice(
+        title="乙",
+        categories=[region],
+        lead_issuer=mof,
+        issued_date=datetime.date(2016, 3, 1),
+        validity=Notice.Validity.REPEALED,
+    )
+    factories.notice(title="丙", lead_issuer=ndrc, issued_date=datetime.date(2018, 1, 1))
+    assert set(titles(client.get("/notices/?category=regional-economy"))) == {"甲", "乙"}
+    assert set(titles(client.get(f"/notices/?issuer={ndrc.slug}"))) == {"甲", "丙"}
+    assert set(titles(client.get("/notices/?year=2016"))) == {"甲", "乙"}
+    assert titles(client.get("/notices/?validity=repealed")) == ["乙"]
+    assert titles(client.get(f"/notices/?year=2016&issuer={ndrc.slug}")) == ["甲"]
+
+
+def test_filter_by_date_range(client):
+    factories.notice(title="八月", issued_date=datetime.date(2016, 8, 16))
+    factories.notice(title="十月", issued_date=datetime.date(2016, 10, 19))
+    url = "/notices/?date_after=2016-09-01&date_before=2016-12-31"
+    assert titles(client.get(url)) == ["十月"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "发改地区〔2016〕1771号",
+        "發改地區[2016]1771號",
+        "发改地区［2016］1771号",
+        "1771号",
+        "发改地区[2016]",
+    ],
+)
+def test_doc_number_filter_accepts_any_bracket_and_script(client, typed):
+    factories.notice(title="目标", doc_number="發改地區[2016]1771號")
+    factories.notice(title="别的", doc_number="国发〔2016〕17号")
+    assert titles(client.get("/notices/", {"doc_number": typed})) == ["目标"]
+
+
+def test_issuer_page_lists_lead_and_joint_notices(client):
+    ndrc, mof = factories.body("国家发展改革委"), factories.body("财政部")
+    factories.notice(title="牵头", lead_issuer=ndrc)
+    joint = factories.notice(title="联合", lead_issuer=mof)
+    CoIssuer.objects.create(notice=joint, body=ndrc, position=1)
+    factories.notice(title="无关", lead_issuer=mof)
+    response = client.get(ndrc.get_absolute_url())
+    assert set(titles(response)) == {"牵头", "联合"}
+    assert client.get("/issuers/nobody/").status_code == 404
+
+
+def test_sort_newest_oldest_and_most_read(client):
+    factories.notice(title="旧", issued_date=datetime.date(2010, 1, 1), view_count=5)
+    factories.notice(title="新", issued_date=datetime.date(2020, 1, 1), view_count=1)
+    factories.notice(title="无日期", issued_date=None, view_count=9)
+    assert titles(client.get("/notices/")) == ["新", "旧", "无日期"]
+    assert titles(client.get("/notices/?sort=newest")) == ["新", "旧", "无日期"]
+    assert titles(client.get("/notices/?sort=oldest")) == ["旧", "新", "无日期"]
+    assert titles(client.get("/notices/?sort=views")) == ["无日期", "旧", "新"]
+
+
+def test_pagination_keeps_the_filter_state_in_its_links(client, settings):
+    for _ in range(25):
+        factories.notice(categories=[factories.category()])
+    response = client.get("/notices/?category=regional-economy&sort=oldest")
+    page = response.content.decode()
+    assert len(response.context["notices"]) == 20
+    assert "共 25 个文件" in page
+    assert 'href="?category=regional-economy&amp;sort=oldest&amp;page=2"' in page
+    second = client.get("/notices/?category=regional-economy&sort=oldest&page=2")
+    assert len(second.context["notices"]) == 5
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("category=no-such-category", "category"),
+        ("issuer=nobody", "issuer"),
+        ("validity=eternal", "validity"),
+        ("year=abc", "year"),
+        ("year=99999999999999999999", "year"),
+        ("year=2016.5", "year"),
+        ("date_after=2016-13-45", "date"),
+        ("date_before=yesterday", "date"),
+        ("sort=random", "sort"),
+        ("doc_number=" + "号" * 5000, "doc_number"),
+    ],
+)
+def test_bad_filter_values_show_the_form_with_an_error(client, query, field):
+    factories.notice()
+    response = client.get("/notices/?" + query)
+    assert response.status_code == 200
+    assert field in response.context["filter"].form.errors
+    assert titles(response) == []
+    assert "筛选条件有误" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1e3", "9" * 400])
+def test_bad_page_numbers_are_404(client, page):
+    factories.notice()
+    assert client.get("/notices/", {"page": page}).status_code == 404
+
+
+def test_page_last_is_the_last_page(client):
+    factories.notice()
+    assert client.get("/notices/?page=last").status_code == 200
+
+
+def test_a_huge_query_string_is_refused_cleanly(client):
+    factories.notice()
+    many = "&".join(f"x{i}=1" for i in range(1000))
+    assert client.get("/notices/?" + many).status_code == 400
+    long_value = client.get("/notices/", {"unknown": "很长" * 10000})
+    assert long_value.status_code == 200
+
+
+def test_unknown_parameters_are_ignored(client):
+    factories.notice(title="唯一")
+    assert titles(client.get("/notices/?utm_source=weixin")) == ["唯一"]
+
+
+def test_non_numeric_notice_ids_are_404(client):
+    assert client.get("/notices/abc/").status_code == 404
+    assert client.get("/notices/99999999/").status_code == 404
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+
+def test_detail_shows_metadata_text_attachments_and_anchored_units(client):
+    notice = factories.notice(
+        title="国家发展改革委关于印发贯彻落实区域发展战略促进区域协调发展的指导意见的通知",
+        doc_number="發改地區[2016]1771號",
+        issued_date=datetime.date(2016, 8, 16),
+        published_date=datetime.date(2016, 10, 19),
+        source="未知",
+        addressees="各省、自治区、直辖市人民政府",
+        signatory="国家发展改革委",
+        body_title="关于贯彻落实区域发展战略促进区域协调发展的指导意见",
+        body_intro="党中央、国务院高度重视促进区域协调发展工作。",
+        sections=3,
+        categories=[factories.category()],
+    )
+    notice.attachments.create(title="关于贯彻落实区域发展战略促进区域协调发展的指导意见")
+    page = client.get(notice.get_absolute_url()).content.decode()
+    for text in [
+        "發改地區[2016]1771號",
+        "2016年8月16日",
+        "2016年10月19日",
+        "未知",
+        "现行有效",
+        "各省、自治区、直辖市人民政府：",
+        "附件",
+        "党中央、国务院高度重视",
+        "区域经济政策",
+        "国家发展改革委",
+    ]:
+        assert text in page, text
+    assert 'id="s-1"' in page and 'id="s-3"' in page
+    assert 'href="#s-3"' in page  # table of contents
+    assert "第3项要求" in page
+
+
+def test_detail_of_a_draft_is_404(client):
+    draft = factories.notice(published=False)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_each_view_counts_once(client):
+    notice = factories.notice()
+    for expected in (1, 2, 3):
+        response = client.get(notice.get_absolute_url())
+        assert f"{expected} 次" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.view_count == 3
+
+
+def test_related_notices_share_a_category_and_exclude_drafts_and_self(client):
+    region = factories.category()
+    notice = factories.notice(title="本文", categories=[region])
+    factories.notice(title="同类文件", categories=[region])
+    factories.notice(title="同类草稿", categories=[region], published=False)
+    factories.notice(title="别类文件", categories=[factories.category("belt-and-road")])
+    related = client.get(notice.get_absolute_url()).context["related"]
+    assert [n.title for n in related] == ["同类文件"]
+
+
+# --- no N+1 ----------------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_list_pages_use_a_fixed_number_of_queries(client):
+    region = factories.category()
+    factories.notice(categories=[region])
+    urls = [
+        "/",
+        "/notices/",
+        "/notices/?category=regional-economy&year=2020",
+        "/categories/regional-economy/",
+        factories.body().get_absolute_url(),
+    ]
+    few = {url: count_queries(client, url) for url in urls}
+    for _ in range(30):
+        factories.notice(
+            categories=[region, factories.category("belt-and-road")],
+            lead_issuer=factories.body(f"机关{_}"),
+        )
+    many = {url: count_queries(client, url) for url in urls}
+    assert few == many
+    # home: latest + categories prefetch + count + issuers + menu
+    assert many["/"] == 5
+    # list: count + page + categories prefetch + menu + the two <select>s of the form
+    assert many["/notices/"] == 6
+
+
+def test_detail_page_uses_a_fixed_number_of_queries(client):
+    region = factories.category()
+    small = factories.notice(categories=[region], sections=2)
+    big = factories.notice(categories=[region], sections=60)
+    for i in range(5):
+        CoIssuer.objects.create(notice=big, body=factories.body(f"联合机关{i}"), position=i)
+        big.attachments.create(title=f"附件{i}")
+        factories.notice(categories=[region])
+    assert Section.objects.filter(notice=big).count() == 60
+    assert count_queries(client, small.get_absolute_url()) == count_queries(
+        client, big.get_absolute_url()
+    )
+    # notice + view count update + categories + attachments + co-issuers + units + related + menu
+    assert count_queries(client, big.get_absolute_url()) == 8
