@@ -82,9 +82,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "policyhub.wsgi.application"
 
+# An unset or empty DATABASE_URL means the embedded SQLite file.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )

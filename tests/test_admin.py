@@ -1,0 +1,139 @@
+import pytest
+from django.contrib.auth.models import User
+
+from documents.models import Notice
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_superuser("editor", "editor@example.com", "a-long-test-password")
+    client.force_login(user)
+    return client
+
+
+def management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def notice_form(**fields):
+    data = {
+        "title": "关于测试后台录入的通知",
+        "doc_number": "测发〔2024〕8号",
+        "lead_issuer": str(factories.body().pk),
+        "categories": [str(factories.category("belt-and-road").pk)],
+        "issued_date": "2024-05-06",
+        "published_date": "2024-05-08",
+        "validity": "current",
+        "status": "draft",
+        "source": "",
+        "addressees": "各省、自治区、直辖市人民政府",
+        "preamble": "现将有关事项通知如下。",
+        "signatory": "",
+        "index_number": "",
+        "body_title": "",
+        "body_intro": "",
+        **management("co_issuer_links"),
+        **management("attachments"),
+        **management("sections", 2),
+    }
+    for i, (label, heading) in enumerate([("（一）", "总体要求"), ("（二）", "工作措施")]):
+        data.update(
+            {
+                f"sections-{i}-position": str(i + 1),
+                f"sections-{i}-kind": "section",
+                f"sections-{i}-label": label,
+                f"sections-{i}-number": str(i + 1),
+                f"sections-{i}-parent": "",
+                f"sections-{i}-heading": heading,
+                f"sections-{i}-text": f"{heading}的正文。",
+            }
+        )
+    data.update(fields)
+    return data
+
+
+def test_changelist_with_filters_search_and_date_hierarchy(editor):
+    factories.notice(title="关于区域协调发展的通知", doc_number="發改地區[2016]1771號")
+    factories.notice(title="草稿文件", published=False)
+    for query in [
+        "",
+        "?status__exact=draft",
+        "?q=区域协调",
+        "?q=发改地区〔2016〕1771号",
+        "?issued_date__year=2020",
+        "?validity__exact=current",
+    ]:
+        response = editor.get("/admin/documents/notice/" + query)
+        assert response.status_code == 200, query
+    page = editor.get("/admin/documents/notice/?q=区域协调").content.decode()
+    assert "关于区域协调发展的通知" in page and "草稿文件" not in page
+    by_number = editor.get("/admin/documents/notice/?q=发改地区[2016]1771号").content.decode()
+    assert "关于区域协调发展的通知" in by_number
+
+
+def test_add_a_notice_with_two_sections_then_publish_it(editor, client):
+    response = editor.post("/admin/documents/notice/add/", notice_form())
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    notice = Notice.objects.get(title="关于测试后台录入的通知")
+    assert notice.status == "draft"
+    assert [(s.label, s.heading, s.anchor) for s in notice.sections.all()] == [
+        ("（一）", "总体要求", "s-1"),
+        ("（二）", "工作措施", "s-2"),
+    ]
+    assert notice.doc_number_normalized == "测发[2024]8号"
+    assert client.get(notice.get_absolute_url()).status_code == 404
+
+    editor.post(
+        "/admin/documents/notice/",
+        {"action": "publish_selected", "_selected_action": [notice.pk]},
+    )
+    notice.refresh_from_db()
+    assert notice.status == "published"
+    category_page = client.get("/categories/belt-and-road/").content.decode()
+    assert "关于测试后台录入的通知" in category_page
+    detail = client.get(notice.get_absolute_url()).content.decode()
+    assert 'id="s-2"' in detail and "工作措施" in detail
+
+    editor.post(
+        "/admin/documents/notice/",
+        {"action": "unpublish_selected", "_selected_action": [notice.pk]},
+    )
+    assert client.get(notice.get_absolute_url()).status_code == 404
+
+
+def test_a_duplicate_doc_number_is_a_form_error_and_saves_nothing(editor):
+    factories.notice(doc_number="测发[2024]8号")
+    before = Notice.objects.count()
+    response = editor.post("/admin/documents/notice/add/", notice_form())
+    assert response.status_code == 200
+    assert "已有发文字号相同的文件" in response.content.decode()
+    assert Notice.objects.count() == before
+
+
+def test_issuing_bodies_are_chosen_by_autocomplete(editor):
+    factories.body("国家发展改革委")
+    factories.body("财政部")
+    response = editor.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "documents",
+            "model_name": "notice",
+            "field_name": "lead_issuer",
+            "term": "发展",
+        },
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["国家发展改革委"]
+
+
+def test_change_form_shows_sections_in_order(editor):
+    notice = factories.notice(sections=3)
+    page = editor.get(f"/admin/documents/notice/{notice.pk}/change/").content.decode()
+    assert page.index("第1项要求") < page.index("第2项要求") < page.index("第3项要求")
