@@ -1,7 +1,7 @@
 """Document numbers (发文字号): the same number is written many ways.
 
-发改地区〔2016〕1771号, 發改地區[2016]1771號, 发改地区［2016］第1771号 and 发改地区(2016)1771号 are one
-number. ``normalize_doc_number`` folds script, brackets, full-width digits, spaces and the
+发改地区〔2016〕1771号, 發改地區[2016]1771號, 发改地区［2016］第1771号 and 发改地区(2016)1771号
+are one number. ``normalize_doc_number`` folds script, brackets, full-width digits, spaces and the
 optional 第 before the serial, so that the folded form can be compared, filtered and kept unique.
 """
 

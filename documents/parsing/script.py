@@ -4,12 +4,12 @@ OpenCC converts by phrase, not character by character, so ambiguous characters c
 (乾隆 stays 乾隆, 乾淨 becomes 干净). The converter is built once per process.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import opencc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 

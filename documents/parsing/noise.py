@@ -1,0 +1,120 @@
+"""Scraping noise: what a scraped or pasted page adds to a notice, and nothing else.
+
+Removed here: pinyin glosses (地(di)區), stock tickers ((000061,股吧)), spaces that PDF line
+breaks leave between Chinese characters, the category menu, page chrome (breadcrumbs, 扫一扫,
+上一条/下一条, 打印/关闭), duplicated date lines and the related-articles trailer. Text in
+parentheses that is not pinyin — 歐美國家(地區), (城市), (試點) — is body text and stays.
+"""
+
+import re
+
+from .dates import is_date_line
+from .script import to_simplified
+
+# CJK ideographs, CJK punctuation and full-width forms; U+3000 itself is left out because it is
+# deliberate alignment (名单 columns, 国务院　中央军委), not a stray space.
+CJK = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2018-\u201d\u2026\u2014"
+_IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+# Spaces (ASCII or no-break) with CJK on one side and CJK or a digit on the other.
+# Also after ASCII punctuation typed inside Chinese text: 政策指導, 加快 → 政策指導,加快.
+_STRAY_SPACE = re.compile(
+    rf"(?<=[{CJK}])[ \u00a0]+(?=[{CJK}0-9])|(?<=[{CJK}0-9])[ \u00a0]+(?=[{CJK}])"
+    rf"|(?<=[{CJK}][,;:!?])[ \u00a0]+(?=[{CJK}])"
+)
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_VOWEL = f"aeiouv{_TONED}"
+# One pinyin syllable: optional initial, vowels, optional nasal/retroflex ending.
+_SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[{_VOWEL}]{{1,4}}(?:ng|n|r)?[1-5]?"
+# A lone a/e/o or roman numerals like (ii) are list markers far more often than glosses.
+_PINYIN_GLOSS = re.compile(
+    rf"(?<=[{_IDEOGRAPH}])[(（](?!(?:[aeo]|[ivx]{{1,4}})[)）])(?:{_SYLLABLE})[)）]"
+)
+_STOCK_TICKER = re.compile(r"[(（]\s*\d{6}\s*[,，]\s*股吧\s*[)）]")
+
+# Whole lines of page chrome, matched on the simplified line with its spaces removed.
+_CHROME = re.compile(
+    r"^(?:"
+    r"(?:首页|当前位置|您现在的位置|你的位置|您的位置)(?:[:：>＞»›/].*)?"
+    r"|扫一扫在手机打开当前页|扫一扫|手机扫一扫"
+    r"|(?:上一条|下一条|上一篇|下一篇)(?:[:：].*)?"
+    r"|(?:[【\[]?(?:打印|打印本页|我要打印|关闭|关闭窗口|收藏|分享|返回顶部)[】\]]?)+"
+    r"|[【\[]?字体[:：]?[大中小]*[】\]]?(?:[【\[]?(?:打印|关闭|关闭窗口)[】\]]?)*"
+    r"|分享到[:：]?.{0,30}"
+    r"|(?:责任编辑|编辑)[:：].{0,20}"
+    r")$"
+)
+_BREADCRUMB = re.compile(r"^[^。，,]{0,40}(?:[>＞»›].{0,20}){2,}$")
+_TRAILER = re.compile(r"^(?:相关文章推荐|相关文章|相关阅读|相关链接|相关新闻|相关稿件)[:：]?$")
+_MENU_ITEM = re.compile(r"^\s*[-*•·]\s+\S")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def fold(text: str) -> str:
+    """A simplified-script copy for keyword matching, aligned character for character."""
+    folded = to_simplified(text)
+    if len(folded) == len(text):
+        return folded
+    # OpenCC converted a phrase to a different length; fall back to single characters so that
+    # offsets found in the folded copy still point into the text as written.
+    chars = []
+    for ch in text:
+        one = to_simplified(ch)
+        chars.append(one if len(one) == 1 else ch)
+    return "".join(chars)
+
+
+def remove_inline_noise(line: str) -> str:
+    """Drop pinyin glosses and stock tickers, then the stray spaces between CJK characters."""
+    line = _PINYIN_GLOSS.sub("", line)
+    line = _STOCK_TICKER.sub("", line)
+    return _STRAY_SPACE.sub("", line)
+
+
+def is_chrome(line: str) -> bool:
+    """True for a line of page furniture (breadcrumb, print/close links, QR prompt)."""
+    compact = re.sub(r"[\s\u00a0\u3000]+", "", fold(line))
+    if not compact:
+        return False
+    return bool(_CHROME.match(compact) or _BREADCRUMB.match(compact) and len(compact) < 80)
+
+
+def is_trailer(line: str) -> bool:
+    """True for the heading of a related-articles list that ends a scraped page."""
+    return bool(_TRAILER.match(re.sub(r"\s+", "", fold(line))))
+
+
+def clean_lines(text: str) -> list[str]:
+    """Split text into lines with noise removed; blank lines are kept as "" separators."""
+    text = _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("&nbsp;", "\u00a0")
+    raw = text.split("\n")
+    out: list[str] = []
+    seen_content = False
+    for line in raw:
+        stripped = line.strip()
+        if not seen_content and _MENU_ITEM.match(stripped):
+            continue  # the site's category menu, pasted above the notice
+        if stripped and is_trailer(stripped):
+            break  # related articles: other notices' titles, not this one's text
+        if stripped and is_chrome(stripped):
+            continue
+        cleaned = remove_inline_noise(stripped).strip()
+        if cleaned:
+            seen_content = True
+        if is_date_line(cleaned) and out and _last_content(out) == cleaned:
+            continue  # the signature date repeated by the scraper
+        if not cleaned and (not out or out[-1] == ""):
+            continue
+        out.append(cleaned)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _last_content(lines: list[str]) -> str:
+    for line in reversed(lines):
+        if line:
+            return line
+    return ""

@@ -1,0 +1,440 @@
+"""Reading a notice's parts: header, covering notice, signature block and attached documents.
+
+A notice as published reads, top to bottom: title (often split over lines), 发文字号, a header
+line (来源/日期/点击) on scraped pages, the addressees ending in a colon, the notice's own text,
+附件 lines, the signature (issuer, 成文日期), then the attached document(s) with their own
+title, introduction and numbered units. A plain notice (an 意见 issued directly) carries its
+numbered units before the signature instead. Policy-library pages may add a metadata table.
+"""
+
+import re
+
+from .dates import DATE_RE, is_date_line, parse_date
+from .html import html_to_text, looks_like_html
+from .noise import clean_lines, fold
+from .result import ParsedNotice, ParsedUnit
+from .structure import build_units, match_label
+
+_OPEN = re.escape("〔［[【（(")
+_CLOSE = re.escape("〕］]】）)")
+DOC_NUMBER_RE = re.compile(
+    rf"^[^\s，。：:]{{1,24}}?[{_OPEN}]\s*\d{{4}}\s*[{_CLOSE}]\s*第?\s*\d+\s*号$"
+    r"|^[^\s，。：:]{1,24}?第\s*\d+\s*号$"
+    r"|^[^\s，。：:]{1,24}?\d{4}年第\s*\d+\s*号$"
+)
+_DOC_TYPES = (
+    "通知|意见|办法|条例|规定|决定|批复|复函|函|通报|答复|报告|请示|方案|规划|纲要|细则|公告|"
+    "通告|令|指引|规则|制度|计划|目录|清单|标准|名单|建议|指南|意见稿|讲话|命令|决议"
+)
+_TITLE_END = re.compile(rf"(?:{_DOC_TYPES})[》”]?$")
+_META_KEYS = re.compile(
+    r"(来源|发布日期|发布时间|日期|时间|点击数|点击|浏览次数|浏览|作者|字号)[:：]"
+)
+_TABLE_KEYS = ("索引号", "主题分类", "发文机关", "成文日期", "标题", "发文字号", "发布日期")
+_TABLE_KEY_RE = re.compile(rf"({'|'.join(_TABLE_KEYS)})[:：]")
+_ATTACHMENT_LINE = re.compile(r"^附件\s*[:：]?\s*(?:\d+\s*[.．、:：]?\s*)?|^附\s*[:：]\s*")
+_ATTACHMENT_MARKER = re.compile(r"^(?:附件\s*(\d*)\s*[.．:：]?|附\s*[:：]?|附表\s*(\d*)\s*[:：]?)$")
+_NUMBERED_ITEM = re.compile(r"^\d+\s*[.．、]\s*")
+_NOTE = re.compile(r"^[（(](?:此件公开发布|此件不公开|本文有删减|此件有删减|此件发至.{0,20})[)）]$")
+_LAW_ORDER = re.compile(r"(?:中华人民共和国)?(\S+?)令\s*第\s*\d+\s*号")
+_BODY_SPLIT = re.compile(r"[、，,\s\u3000]+")
+
+
+def parse_notice(text: str) -> ParsedNotice:
+    """Parse a notice's raw text (plain or HTML) into fields and numbered units; never raises."""
+    warnings: list[str] = []
+    try:
+        return _parse(text if isinstance(text, str) else "", warnings)
+    except Exception as exc:  # noqa: BLE001 — the contract is warnings, never an exception
+        warnings.append(f"parser error ({type(exc).__name__}); text kept as preamble")
+        return ParsedNotice(
+            title="",
+            doc_number="",
+            issuing_bodies=[],
+            addressees="",
+            preamble=text or "",
+            attachments=[],
+            signatory="",
+            issued_date=None,
+            published_date=None,
+            source="",
+            body_title="",
+            body_intro="",
+            units=[],
+            warnings=warnings,
+        )
+
+
+def _parse(text: str, warnings: list[str]) -> ParsedNotice:
+    if looks_like_html(text):
+        text = html_to_text(text)
+    lines = clean_lines(text)
+    table = _take_metadata_table(lines)
+    header = _take_header_line(lines)
+    notice = ParsedNotice(
+        title="",
+        doc_number="",
+        issuing_bodies=[],
+        addressees="",
+        preamble="",
+        attachments=[],
+        signatory="",
+        issued_date=None,
+        published_date=None,
+        source=header.get("来源", ""),
+        body_title="",
+        body_intro="",
+        units=[],
+        warnings=warnings,
+        index_number=table.get("索引号", ""),
+    )
+    notice.published_date = parse_date(table.get("发布日期", "")) or parse_date(
+        header.get("发布日期") or header.get("日期") or header.get("发布时间") or ""
+    )
+
+    pos = _read_title_block(lines, notice, table)
+    pos = _read_addressees(lines, pos, notice)
+    rest = lines[pos:]
+    signature = _find_signature(rest)
+    if signature:
+        start, end, signatory, date = signature
+        notice.signatory, notice.issued_date = signatory, date
+        own, after = rest[:start], rest[end:]
+    else:
+        own, after = rest, []
+
+    own, notice.attachments = _take_attachment_list(own)
+    intro, units = build_units(own, warnings)
+    preamble = [line for line in intro if line]
+    while after and (not after[0] or _NOTE.match(fold(after[0]))):
+        if after[0]:
+            preamble.append(after[0])
+        after = after[1:]
+    notice.preamble = "\n".join(preamble)
+    notice.units = units
+    _read_attached_documents(after, notice, warnings)
+
+    _fill_from_table(notice, table, warnings)
+    _fill_from_law_header(notice, intro)
+    if not notice.issuing_bodies:
+        notice.issuing_bodies = _issuers_from(notice.title, notice.signatory)
+    if not notice.title:
+        notice.title = notice.body_title
+    _warn_missing(notice)
+    return notice
+
+
+def _take_metadata_table(lines: list[str]) -> dict[str, str]:
+    """Read and remove a policy library's metadata table (索引号, 发文机关, 成文日期 …)."""
+    found: dict[str, str] = {}
+    keep: list[str] = []
+    pending_key = ""
+    for index, line in enumerate(lines):
+        if index > 60 or not line:
+            keep.append(line)
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        folded_cells = [fold(c) for c in cells]
+        if pending_key and not _TABLE_KEY_RE.search(folded_cells[0]):
+            found[pending_key] = line.strip()  # a key cell alone on the line above its value
+            pending_key = ""
+            continue
+        if not any(_TABLE_KEY_RE.match(c) for c in folded_cells):
+            keep.append(line)
+            continue
+        pending_key = ""
+        key = ""
+        for cell, folded in zip(cells, folded_cells, strict=True):
+            for part, folded_part in _split_keyed(cell, folded):
+                match = _TABLE_KEY_RE.match(folded_part)
+                if match:
+                    key = match.group(1)
+                    value = part[match.end() :].strip()
+                    if value:
+                        found[key] = value
+                        key = ""
+                elif key:
+                    found[key] = part.strip()
+                    key = ""
+        pending_key = key
+    lines[:] = keep
+    return found
+
+
+def _split_keyed(cell: str, folded: str) -> list[tuple[str, str]]:
+    """Split one cell holding several "key：value" pairs at each key."""
+    starts = [m.start() for m in _TABLE_KEY_RE.finditer(folded)] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    bounds = starts + [len(cell)]
+    pairs = zip(bounds, bounds[1:], strict=False)
+    return [(cell[a:b], folded[a:b]) for a, b in pairs if cell[a:b].strip()]
+
+
+def _take_header_line(lines: list[str]) -> dict[str, str]:
+    """Read and remove the scraped header line: 来源:未知 日期:2016-10-19 点击:次."""
+    for index, line in enumerate(lines[:15]):
+        folded = fold(line)
+        if len(line) > 120 or not _META_KEYS.match(folded):
+            continue
+        keys = list(_META_KEYS.finditer(folded))
+        if len(keys) < 2 and not parse_date(line) and not folded.startswith("来源"):
+            continue
+        values = {}
+        for match, following in zip(keys, keys[1:] + [None], strict=True):
+            end = following.start() if following else len(line)
+            values[match.group(1)] = line[match.end() : end].strip()
+        del lines[index]
+        return values
+    return {}
+
+
+def _read_title_block(lines: list[str], notice: ParsedNotice, table: dict[str, str]) -> int:
+    """Read title, 令 header and 发文字号 from the top; return the index after them."""
+    pos = _skip_blank(lines, 0)
+    if pos >= len(lines):
+        return pos
+    first = lines[pos]
+    if first.startswith("#") and not first.startswith("##"):
+        notice.title = first.lstrip("#").strip()
+        pos += 1
+    elif (
+        _TITLE_END.search(fold(first))
+        and fold(first).endswith("令")
+        and _is_doc_number(_line(lines, _skip_blank(lines, pos + 1)))
+    ):
+        # A 令 header (中华人民共和国国务院令 / 第706号): the regulation's name comes later.
+        second = _skip_blank(lines, pos + 1)
+        notice.doc_number = first + lines[second]
+        pos = second + 1
+    else:
+        title_lines: list[str] = []
+        while pos < len(lines) and len(title_lines) < 4 and _title_like(lines[pos]):
+            title_lines.append(lines[pos])
+            pos += 1
+            if _TITLE_END.search(fold(lines[pos - 1])):
+                break
+        notice.title = "".join(title_lines)
+    if table.get("标题"):
+        if notice.title and fold(notice.title) != fold(table["标题"]):
+            notice.warnings.append("title in the text differs from the metadata table's")
+        notice.title = table["标题"]
+    after = _skip_blank(lines, pos)
+    if not notice.doc_number and _is_doc_number(_line(lines, after)):
+        notice.doc_number = lines[after]
+        pos = after + 1
+    if table.get("发文字号"):
+        notice.doc_number = table["发文字号"]
+    return pos
+
+
+def _title_like(line: str) -> bool:
+    folded = fold(line)
+    return bool(
+        line
+        and len(line) <= 60
+        and "\t" not in line
+        and not match_label(line)
+        and not re.search(r"[。；;：:]$", folded)
+        and not is_date_line(line)
+        and not _is_doc_number(line)
+        and not folded.startswith("附件")
+    )
+
+
+def _is_doc_number(line: str) -> bool:
+    return bool(line) and bool(DOC_NUMBER_RE.match(fold(line).replace(" ", "")))
+
+
+def _read_addressees(lines: list[str], pos: int, notice: ParsedNotice) -> int:
+    """Read the 主送 line (ending in a colon) right after the title block."""
+    index = _skip_blank(lines, pos)
+    line = _line(lines, index)
+    if (
+        line
+        and re.search(r"[:：]$", line)
+        and len(line) <= 300
+        and "。" not in line
+        and not match_label(line)
+        and not fold(line).startswith("附")
+    ):
+        notice.addressees = line[:-1].strip()
+        return index + 1
+    return pos
+
+
+def _find_signature(lines: list[str]):
+    """The first signature block: issuer line(s) then a date line. (start, end, who, date)."""
+    for index, line in enumerate(lines):
+        date = None
+        signatory_lines: list[str] = []
+        if is_date_line(line):
+            date = parse_date(line)
+        else:
+            match = DATE_RE.search(line)
+            if match and match.end() == len(line) and _signatory_like(line[: match.start()]):
+                date = parse_date(line)
+                signatory_lines = [line[: match.start()].strip()]
+        if not date:
+            continue
+        start = index
+        while not signatory_lines and start > 0 and _signatory_like(lines[start - 1]):
+            start -= 1
+        if signatory_lines:
+            return index, index + 1, signatory_lines[0], date
+        # Up to three issuer lines stacked above the date (joint issuance).
+        start = max(start, index - 3)
+        who = " ".join(line.strip() for line in lines[start:index])
+        return start, index + 1, re.sub(r"&[a-z]{1,8};", "", who).strip(), date
+    return None
+
+
+def _signatory_like(line: str) -> bool:
+    line = line.strip()
+    folded = fold(line)
+    return bool(
+        line
+        and len(line) <= 40
+        and not re.search(r"[。，；,;：:！？]", line)
+        and not match_label(line)
+        and not folded.startswith("附")
+        and not is_date_line(line)
+        and not _is_doc_number(line)
+        and "\t" not in line
+    )
+
+
+def _take_attachment_list(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split the 附件 list off the end of the covering notice's text."""
+    last = None
+    for index, line in enumerate(lines):
+        if line and _ATTACHMENT_LINE.match(fold(line)) and not _ATTACHMENT_MARKER.match(fold(line)):
+            last = index
+    if last is None:
+        return lines, []
+    first = last
+    while first > 0 and _ATTACHMENT_LINE.match(fold(lines[first - 1] or "-")):
+        first -= 1
+    tail = lines[last + 1 :]
+    if any(line and not _NUMBERED_ITEM.match(line) for line in tail):
+        return lines, []
+    titles = []
+    for line in lines[first:]:
+        if not line:
+            continue
+        match = _ATTACHMENT_LINE.match(fold(line)) or _NUMBERED_ITEM.match(line)
+        title = line[match.end() :].strip() if match else line
+        titles.append(title)
+    return lines[:first], titles
+
+
+def _read_attached_documents(lines: list[str], notice: ParsedNotice, warnings: list[str]) -> None:
+    """Read what follows the signature: one attached document, or several as "part" units."""
+    segments: list[tuple[str, list[str]]] = []
+    marker = ""
+    current: list[str] = []
+    for line in lines:
+        if line and _ATTACHMENT_MARKER.match(fold(line)):
+            if any(current):
+                segments.append((marker, current))
+            marker, current = line, []
+        else:
+            current.append(line)
+    if any(current) or marker:
+        segments.append((marker, current))
+    if not segments:
+        return
+    if len(segments) == 1 and not notice.units:
+        _, segment = segments[0]
+        notice.body_title, intro, notice.units = _read_document(segment, warnings)
+        notice.body_intro = "\n".join(intro)
+        return
+    for number, (marker_line, segment) in enumerate(segments, start=1):
+        title, intro, units = _read_document(segment, warnings)
+        digits = re.search(r"\d+", marker_line)
+        notice.units.append(
+            ParsedUnit(
+                "part",
+                marker_line,
+                int(digits.group()) if digits else number,
+                title,
+                "\n".join(intro),
+                units,
+            )
+        )
+
+
+def _read_document(lines: list[str], warnings: list[str]) -> tuple[str, list[str], list]:
+    """An attached document: its title lines, its introduction and its numbered units."""
+    pos = _skip_blank(lines, 0)
+    title_lines: list[str] = []
+    while pos < len(lines) and len(title_lines) < 4 and lines[pos] and _title_like(lines[pos]):
+        title_lines.append(lines[pos])
+        pos += 1
+    intro, units = build_units(lines[pos:], warnings)
+    return "".join(title_lines), [line for line in intro if line], units
+
+
+def _fill_from_table(notice: ParsedNotice, table: dict[str, str], warnings: list[str]) -> None:
+    if table.get("发文机关"):
+        notice.issuing_bodies = [b for b in _BODY_SPLIT.split(table["发文机关"]) if b]
+    table_date = parse_date(table.get("成文日期", ""))
+    if table_date and notice.issued_date and table_date != notice.issued_date:
+        warnings.append(
+            f"成文日期 {table_date} in the metadata table, {notice.issued_date} in the signature"
+        )
+    notice.issued_date = notice.issued_date or table_date
+
+
+def _fill_from_law_header(notice: ParsedNotice, intro: list[str]) -> None:
+    """Regulations: the promulgation line (2019年4月20日 中华人民共和国国务院令第713号公布)."""
+    for line in intro[:6]:
+        folded = fold(line)
+        order = _LAW_ORDER.search(folded)
+        if not order:
+            continue
+        if not notice.doc_number:
+            start = DATE_RE.match(folded)
+            begin = start.end() if start else order.start()
+            notice.doc_number = line[begin : order.end()].strip()
+        if not notice.issued_date:
+            notice.issued_date = parse_date(line)
+        if not notice.issuing_bodies:
+            notice.issuing_bodies = [line[order.start(1) : order.end(1)]]
+        return
+    if notice.doc_number and not notice.issuing_bodies:
+        order = _LAW_ORDER.search(fold(notice.doc_number))
+        if order:
+            notice.issuing_bodies = [notice.doc_number[order.start(1) : order.end(1)]]
+
+
+def _issuers_from(title: str, signatory: str) -> list[str]:
+    """Issuers named before 关于/转发/印发 in the title, else those in the signature."""
+    folded = fold(title)
+    match = re.search(r"关于|转发|批转|印发", folded)
+    if match and 0 < match.start() <= 60:
+        prefix = title[: match.start()]
+        bodies = [b for b in _BODY_SPLIT.split(prefix) if b]
+        if bodies:
+            return bodies
+    return [b for b in _BODY_SPLIT.split(signatory) if b]
+
+
+def _warn_missing(notice: ParsedNotice) -> None:
+    for name, value in (
+        ("title", notice.title),
+        ("doc number", notice.doc_number),
+        ("issued date", notice.issued_date),
+    ):
+        if not value:
+            notice.warnings.append(f"no {name} found")
+
+
+def _skip_blank(lines: list[str], pos: int) -> int:
+    while pos < len(lines) and not lines[pos]:
+        pos += 1
+    return pos
+
+
+def _line(lines: list[str], index: int) -> str:
+    return lines[index] if 0 <= index < len(lines) else ""

@@ -1,0 +1,401 @@
+"""The raw-text parser on the reference seed, and its building blocks (numerals, dates, noise).
+
+Pure Python: runs with ``-p no:django``.
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from documents.parsing import parse_notice
+from documents.parsing.dates import is_date_line, parse_date
+from documents.parsing.html import html_to_text, looks_like_html
+from documents.parsing.noise import clean_lines, remove_inline_noise
+from documents.parsing.numerals import chinese_to_int
+from documents.parsing.structure import build_units, match_label
+
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "notice-fagai-diqu-2016-1771.txt"
+CJK_SPACE_CJK = re.compile(r"[\u4e00-\u9fff][ \u00a0]+[\u4e00-\u9fff]")
+
+SEED_SECTIONS = [
+    ("(一)", "指導思想"),
+    ("(二)", "基本原則"),
+    ("(三)", "主要目標"),
+    ("(四)", "深入推進實施區域發展總體戰略"),
+    ("(五)", "重點實施好三大戰略"),
+    ("(六)", "全力實施脫貧攻堅"),
+    ("(七)", "扶持特殊類型地區發展"),
+    ("(八)", "加快城市群建設發展"),
+    ("(九)", "拓展藍色經濟空間"),
+    ("(十)", "構建生態安全屏障"),
+    ("(十一)", "加強區域政策頂層設計"),
+    ("(十二)", "提高區域政策的精準性"),
+    ("(十三)", "發揮區域規劃指導約束作用"),
+    ("(十四)", "優化規劃政策實施與評價機制"),
+    ("(十五)", "推進區域協同發展"),
+    ("(十六)", "促進產業有序轉移與承接"),
+    ("(十七)", "加大對口支援和幫扶工作力度"),
+    ("(十八)", "深化內地和港澳、大陸和臺灣地區合作發展"),
+    ("(十九)", "積極參與國際區域合作"),
+    ("(二十)", "建立健全區際利益平衡機制"),
+    ("(二十一)", "支持發揮平臺創新示范作用"),
+    ("(二十二)", "推動區域治理法治化"),
+    ("(二十三)", "加強統籌協調指導"),
+    ("(二十四)", "加大督促落實力度"),
+    ("(二十五)", "強化上下聯動協作"),
+]
+SEED_CHAPTERS = [
+    ("一、", "總體要求", 3),
+    ("二、", "優化經濟發展空間格局", 7),
+    ("三、", "完善創新區域政策", 4),
+    ("四、", "加強區域合作互動", 5),
+    ("五、", "健全區域協調發展機制", 3),
+    ("六、", "切實加強組織領導", 3),
+]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def plain_static_storage():
+    """Stands in for the project conftest's fixture: the parser needs no Django settings."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return parse_notice(SEED.read_text(encoding="utf-8"))
+
+
+def all_text(notice) -> str:
+    """Every piece of text the parser returned, in reading order."""
+    parts = [
+        notice.title,
+        notice.doc_number,
+        notice.addressees,
+        notice.preamble,
+        *notice.attachments,
+        notice.signatory,
+        notice.body_title,
+        notice.body_intro,
+    ]
+
+    def walk(units):
+        for unit in units:
+            parts.extend([unit.label, unit.heading, unit.text])
+            walk(unit.children)
+
+    walk(notice.units)
+    return "\n".join(parts)
+
+
+# The seed notice, field by field.
+
+
+def test_seed_header_fields(seed):
+    assert seed.title == (
+        "國家發展改革委關于印發貫徹落實區域發展戰略促進區域協調發展的指導意見的通知"
+    )
+    assert seed.doc_number == "發改地區[2016]1771號"
+    assert seed.issuing_bodies == ["國家發展改革委"]
+    assert seed.addressees == "各省、自治區、直轄市人民政府,國務院有關部委、直屬機構"
+    assert seed.source == "未知"
+    assert seed.published_date == datetime.date(2016, 10, 19)
+    assert seed.index_number == ""
+
+
+def test_seed_covering_notice(seed):
+    assert seed.preamble == (
+        "《關于貫徹落實區域發展戰略促進區域協調發展的指導意見》已經國務院同意,"
+        "現印發你們,請認真貫徹執行。"
+    )
+    assert seed.attachments == ["關于貫徹落實區域發展戰略促進區域協調發展的指導意見"]
+    assert seed.signatory == "國家發展改革委"
+    assert seed.issued_date == datetime.date(2016, 8, 16)
+
+
+def test_seed_duplicated_date_line_is_dropped(seed):
+    assert "2016年8月16日" not in all_text(seed)
+
+
+def test_seed_attached_document(seed):
+    assert seed.body_title == "關于貫徹落實區域發展戰略促進區域協調發展的指導意見"
+    assert seed.body_intro.startswith("黨中央、國務院高度重視促進區域協調發展工作。近年來,在區域")
+    assert seed.body_intro.endswith("有關工作部署,提出以下指導意見。")
+    assert "\n" not in seed.body_intro
+
+
+def test_seed_has_six_chapters_with_headings(seed):
+    assert [(u.kind, u.label, u.number, u.heading, len(u.children)) for u in seed.units] == [
+        ("chapter", label, number, heading, count)
+        for number, (label, heading, count) in enumerate(SEED_CHAPTERS, start=1)
+    ]
+    assert all(u.text == "" for u in seed.units)
+
+
+def test_seed_sections_run_on_across_chapters(seed):
+    sections = [s for chapter in seed.units for s in chapter.children]
+    assert [(s.label, s.heading) for s in sections] == SEED_SECTIONS
+    assert [s.number for s in sections] == list(range(1, 26))
+    assert {s.kind for s in sections} == {"section"}
+    assert all(not s.children for s in sections)
+
+
+def test_seed_section_text_excludes_label_and_heading(seed):
+    first = seed.units[0].children[0]
+    assert first.text.startswith("全面貫徹黨的十八大和十八屆三中、四中、五中全會精神")
+    assert first.text.endswith("為國民經濟持續健康發展和全面建成小康社會作出新貢獻。")
+    last = seed.units[-1].children[-1]
+    assert last.text.endswith("形成區域協調發展合力,實現互利共贏。")
+
+
+def test_seed_basic_principles_keeps_all_its_paragraphs(seed):
+    principles = seed.units[0].children[1]
+    paragraphs = principles.text.split("\n")
+    assert [p[:9] for p in paragraphs] == [
+        "市場導向,政府推動",
+        "統籌協調,分類指導",
+        "改革創新,開放合作",
+        "問題導向,循序漸進",
+    ]
+    assert seed.units[0].children[2].text.startswith("到2020年,區域協調發展新格局基本形成")
+
+
+def test_seed_noise_is_gone(seed):
+    text = all_text(seed)
+    for noise in ("(di)", "(hao)", "股吧", "000061", "相關文章", "十三五政策及新聞", "點擊"):
+        assert noise not in text
+    assert not CJK_SPACE_CJK.search(text)
+    assert "區域良性互動格局" in seed.body_intro
+    assert "重要農產品的價格形成機制" in seed.units[4].children[0].text
+
+
+def test_seed_keeps_parenthesised_body_text(seed):
+    text = all_text(seed)
+    for kept in (
+        "歐美國家(地區)的開放合作",
+        "產業結構單一地區(城市)加快",
+        "創新型(試點)省份",
+        "跨省(區、市)的區域規劃",
+        "示范區(園區)",
+    ):
+        assert kept in text
+
+
+def test_seed_to_dict_is_json_ready(seed):
+    data = seed.to_dict()
+    assert data["issued_date"] == "2016-08-16"
+    assert data["published_date"] == "2016-10-19"
+    assert data["units"][0]["children"][0]["heading"] == "指導思想"
+    assert data["units"][0]["children"][0]["children"] == []
+
+
+def test_seed_sample_data_copy_is_the_same_text():
+    sample = Path(__file__).parent.parent / "documents" / "sample_data" / SEED.name
+    assert sample.read_bytes() == SEED.read_bytes()
+
+
+def test_seed_parses_the_same_from_simplified_script():
+    from documents.parsing import to_simplified
+
+    notice = parse_notice(to_simplified(SEED.read_text(encoding="utf-8")))
+    assert notice.doc_number == "发改地区[2016]1771号"
+    assert notice.addressees == "各省、自治区、直辖市人民政府,国务院有关部委、直属机构"
+    assert notice.body_title == "关于贯彻落实区域发展战略促进区域协调发展的指导意见"
+    assert [u.heading for u in notice.units][0] == "总体要求"
+    assert sum(len(u.children) for u in notice.units) == 25
+    assert notice.warnings == []
+
+
+# Chinese numerals.
+
+
+@pytest.mark.parametrize(
+    "written, value",
+    [
+        ("一", 1),
+        ("十", 10),
+        ("十一", 11),
+        ("二十", 20),
+        ("二十五", 25),
+        ("一百", 100),
+        ("一百零一", 101),
+        ("一百一十", 110),
+        ("两百", 200),
+        ("〇", 0),
+        ("零", 0),
+        ("二〇一六", 2016),
+        ("一九八一", 1981),
+        ("25", 25),
+        ("１２", 12),
+    ],
+)
+def test_chinese_numerals(written, value):
+    assert chinese_to_int(written) == value
+
+
+@pytest.mark.parametrize("written", ["", "地區", "十a", "二三十"])
+def test_non_numerals_read_as_none(written):
+    assert chinese_to_int(written) is None
+
+
+# Dates.
+
+
+@pytest.mark.parametrize(
+    "written, date",
+    [
+        ("2016年8月16日", (2016, 8, 16)),
+        ("2016-10-19", (2016, 10, 19)),
+        ("2016.10.19", (2016, 10, 19)),
+        ("二〇一六年八月十六日", (2016, 8, 16)),
+        ("一九九六年六月二十九日", (1996, 6, 29)),
+        ("2019年04月17日", (2019, 4, 17)),
+        ("二〇〇四年十一月四日", (2004, 11, 4)),
+        ("日期:2016-10-19 點擊:次", (2016, 10, 19)),
+    ],
+)
+def test_dates_are_read(written, date):
+    assert parse_date(written) == datetime.date(*date)
+
+
+@pytest.mark.parametrize("written", ["8月16日", "2016年8月", "2016年13月1日", "十六日", "1771號"])
+def test_incomplete_or_impossible_dates_are_not_guessed(written):
+    assert parse_date(written) is None
+
+
+def test_date_lines():
+    assert is_date_line("2016年8月16日")
+    assert is_date_line("  二〇〇四年十一月四日 ")
+    assert not is_date_line("2016年8月16日印發")
+
+
+# Noise.
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("發改地(di)區[2016]1771號(hao)", "發改地區[2016]1771號"),
+        ("地(guān)係", "地係"),
+        ("重要農產品(000061,股吧)的價格", "重要農產品的價格"),
+        ("重要农产品（000061，股吧）的价格", "重要农产品的价格"),
+        ("區域 良性互動", "區域良性互動"),
+        ("到 2020 年,區域", "到2020年,區域"),
+        ("(二)基本原則。 市場導向", "(二)基本原則。市場導向"),
+        ("政策指導, 加快", "政策指導,加快"),
+        ("歐美國家(地區)的開放", "歐美國家(地區)的開放"),
+        ("單一地區(城市)加快", "單一地區(城市)加快"),
+        ("創新型(試點)省份", "創新型(試點)省份"),
+        ("条件(a)成立", "条件(a)成立"),
+        ("Open Government Data 开放", "Open Government Data 开放"),
+        ("R-160.000 L-96.753", "R-160.000 L-96.753"),
+        ("國務院辦公廳\u3000中央軍委辦公廳", "國務院辦公廳\u3000中央軍委辦公廳"),
+    ],
+)
+def test_inline_noise(raw, clean):
+    assert remove_inline_noise(raw) == clean
+
+
+def test_menu_chrome_and_trailer_lines_are_dropped():
+    raw = "\n".join(
+        [
+            "- 區域經濟政策",
+            "- 一帶一路政策",
+            "首页 > 政策 > 政策库",
+            "标题一行的通知",
+            "扫一扫在手机打开当前页",
+            "正文。",
+            "2016年8月16日",
+            "2016年8月16日",
+            "【打印】【关闭】",
+            "上一条：别的通知",
+            "相关文章推荐：",
+            "别的文章标题",
+        ]
+    )
+    assert clean_lines(raw) == ["标题一行的通知", "正文。", "2016年8月16日"]
+
+
+def test_dash_lines_inside_the_text_are_kept():
+    assert clean_lines("标题\n正文\n- 列表项") == ["标题", "正文", "- 列表项"]
+
+
+# Labels and the unit tree.
+
+
+@pytest.mark.parametrize(
+    "line, kind, label, number",
+    [
+        ("一、总体要求", "chapter", "一、", 1),
+        ("(二十五)强化", "section", "(二十五)", 25),
+        ("（一百零一）内容", "section", "（一百零一）", 101),
+        ("第一百零一条 内容", "article", "第一百零一条", 101),
+        ("第三章 附则", "chapter", "第三章", 3),
+        ("第二节 公众参与", "section", "第二节", 2),
+        ("第一编 总则", "part", "第一编", 1),
+        ("第十條　為了", "article", "第十條", 10),
+        ("1.问题导向", "item", "1.", 1),
+        ("（3）内容", "item", "（3）", 3),
+        ("②内容", "item", "②", 2),
+        ("1.2.1 范围", "item", "1.2.1", 1),
+        ("## 第一章 总则", "chapter", "第一章", 1),
+    ],
+)
+def test_labels(line, kind, label, number):
+    found = match_label(line)
+    assert (found.kind, found.label, found.number) == (kind, label, number)
+
+
+@pytest.mark.parametrize(
+    "line", ["第十条规定的情形", "2019年底前完成", "(地區)", "十三五规划", "表\t1.a"]
+)
+def test_not_labels(line):
+    assert match_label(line) is None
+
+
+def test_items_restart_under_each_section():
+    lines = ["（一）甲。", "1.子一", "2.子二", "（二）乙。", "1.子三", "（1）细", "①更细"]
+    intro, units = build_units(lines, warnings := [])
+    assert intro == [] and warnings == []
+    assert [u.label for u in units] == ["（一）", "（二）"]
+    assert [c.label for c in units[0].children] == ["1.", "2."]
+    item = units[1].children[0]
+    assert item.children[0].label == "（1）"
+    assert item.children[0].children[0].label == "①"
+
+
+def test_decimal_numbering_nests_by_depth():
+    lines = ["1 总则", "1.1 范围", "1.2 引用", "1.2.1 国家标准", "1.2.2 行业标准", "1.3 术语"]
+    intro, units = build_units(lines, [])
+    assert intro == ["1 总则"]
+    assert [u.label for u in units] == ["1.1", "1.2", "1.3"]
+    assert [c.label for c in units[1].children] == ["1.2.1", "1.2.2"]
+    assert units[1].children[1].number == 2
+
+
+def test_backwards_number_is_text_with_a_warning():
+    intro, units = build_units(["一、甲", "二、乙", "三、丙", "二、丁", "四、戊"], warnings := [])
+    assert [u.label for u in units] == ["一、", "二、", "三、", "四、"]
+    assert units[2].text == "二、丁"
+    assert warnings
+
+
+def test_amount_at_paragraph_start_is_not_a_decimal_label():
+    intro, units = build_units(["一、投资", "1.5亿元用于建设。"], [])
+    assert units[0].children == []
+    assert units[0].text == "1.5亿元用于建设。"
+
+
+# HTML.
+
+
+def test_html_paragraphs_entities_and_tables():
+    markup = (
+        "<tbody><tr><td><p>标题&amp;甲</p><p>国务院&nbsp;&nbsp;</p><br>"
+        "<table><tr><td><p>甲</p><p>乙</p></td><td>丙</td></tr></table></td></tr></tbody>"
+    )
+    assert looks_like_html(markup)
+    lines = html_to_text(markup).split("\n")
+    assert lines == ["标题&甲", "国务院\u00a0\u00a0", "", "甲 乙\t丙", ""]
