@@ -36,7 +36,8 @@ _ATTACHMENT_LINE = re.compile(r"^附件\s*[:：]?\s*(?:\d+\s*[.．、:：]?\s*)?
 _ATTACHMENT_MARKER = re.compile(r"^(?:附件\s*(\d*)\s*[.．:：]?|附\s*[:：]?|附表\s*(\d*)\s*[:：]?)$")
 _NUMBERED_ITEM = re.compile(r"^\d+\s*[.．、]\s*")
 _NOTE = re.compile(r"^[（(](?:此件公开发布|此件不公开|本文有删减|此件有删减|此件发至.{0,20})[)）]$")
-_LAW_ORDER = re.compile(r"(?:中华人民共和国)?(\S+?)令\s*第\s*\d+\s*号")
+# The issuer of a 令 (order): 中华人民共和国国务院令第713号 → 国务院.
+_LAW_ORDER = re.compile(r"(?:中华人民共和国)?([^\s，。、]+?)令\s*第\s*\d+\s*号")
 _BODY_SPLIT = re.compile(r"[、，,\s\u3000]+")
 
 
@@ -389,23 +390,19 @@ def _fill_from_table(notice: ParsedNotice, table: dict[str, str], warnings: list
 def _fill_from_law_header(notice: ParsedNotice, intro: list[str]) -> None:
     """Regulations: the promulgation line (2019年4月20日 中华人民共和国国务院令第713号公布)."""
     for line in intro[:6]:
-        folded = fold(line)
-        order = _LAW_ORDER.search(folded)
+        start = DATE_RE.match(fold(line))
+        begin = start.end() if start else 0
+        order = _LAW_ORDER.search(fold(line), begin)
         if not order:
             continue
         if not notice.doc_number:
-            start = DATE_RE.match(folded)
-            begin = start.end() if start else order.start()
             notice.doc_number = line[begin : order.end()].strip()
-        if not notice.issued_date:
-            notice.issued_date = parse_date(line)
-        if not notice.issuing_bodies:
-            notice.issuing_bodies = [line[order.start(1) : order.end(1)]]
-        return
-    if notice.doc_number and not notice.issuing_bodies:
-        order = _LAW_ORDER.search(fold(notice.doc_number))
-        if order:
-            notice.issuing_bodies = [notice.doc_number[order.start(1) : order.end(1)]]
+        if not notice.issued_date and start:
+            notice.issued_date = parse_date(line[: start.end()])
+        break
+    order = _LAW_ORDER.match(fold(notice.doc_number))
+    if order and not notice.issuing_bodies:
+        notice.issuing_bodies = [notice.doc_number[order.start(1) : order.end(1)]]
 
 
 def _issuers_from(title: str, signatory: str) -> list[str]:

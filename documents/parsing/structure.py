@@ -163,7 +163,14 @@ def build_units(lines: list[str], warnings: list[str]) -> tuple[list[str], list[
         kind = label.kind
         if stack and stack[-1].scheme == "article" and label.scheme not in _STRUCTURAL:
             kind = "item"  # （一） inside an article enumerates, it is not a section
-        heading, text = split_heading(label)
+        heading, text = (
+            split_heading(label)
+            if kind != "item" or label.kind == "item"
+            else (
+                "",
+                label.rest.strip(" \u3000\u00a0"),
+            )
+        )
         unit = ParsedUnit(kind, label.label, label.number, heading, "", [])
         entry = _Open(label.scheme, unit, [text] if text else [])
         parent = stack[-1].unit if stack else None
