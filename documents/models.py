@@ -12,9 +12,10 @@ from .parsing.docnumber import parse_doc_number
 class CategoryQuerySet(models.QuerySet):
     def with_notice_counts(self):
         """Annotate each category with its number of published notices (the menu's counts)."""
+        # Meta.ordering does not apply to a GROUP BY query: order the menu explicitly.
         return self.annotate(
             notice_count=Count("notices", filter=Q(notices__status=Notice.Status.PUBLISHED))
-        )
+        ).order_by("menu_order", "name")
 
 
 class Category(models.Model):

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
 from .parsing.docnumber import normalize_doc_number
+from .parsing.script import to_simplified
 
 if TYPE_CHECKING:
     from .parsing import ParsedNotice, ParsedUnit
@@ -41,7 +42,9 @@ def find_duplicate(*, issuer_name: str, doc_number: str) -> Notice | None:
     if not normalized or not issuer_name:
         return None
     return (
-        Notice.objects.filter(lead_issuer__name=issuer_name, doc_number_normalized=normalized)
+        Notice.objects.filter(
+            lead_issuer__name=canonical_body_name(issuer_name), doc_number_normalized=normalized
+        )
         .select_related("lead_issuer")
         .first()
     )
@@ -98,18 +101,23 @@ def _fill_notice(notice: Notice, parsed: ParsedNotice, *, status: str) -> None:
     notice.status = status
 
 
+def canonical_body_name(name: str) -> str:
+    """A body's name in simplified script, so 國家發展改革委 and 国家发展改革委 are one body."""
+    return to_simplified(name.strip())[:200]
+
+
 def body_named(name: str) -> IssuingBody:
-    """The issuing body of this name, created on first use."""
-    body, _ = IssuingBody.objects.get_or_create(name=name.strip()[:200])
+    """The issuing body of this name (in either script), created on first use."""
+    body, _ = IssuingBody.objects.get_or_create(name=canonical_body_name(name))
     return body
 
 
 def _replace_issuers(notice: Notice, names: list[str]) -> None:
     notice.co_issuer_links.all().delete()
-    co_names = [name for name in dict.fromkeys(names[1:]) if name != names[0]]
+    canonical = list(dict.fromkeys(canonical_body_name(name) for name in names))
     CoIssuer.objects.bulk_create(
         CoIssuer(notice=notice, body=body_named(name), position=position)
-        for position, name in enumerate(co_names, start=1)
+        for position, name in enumerate(canonical[1:], start=1)
     )
 
 

@@ -26,7 +26,9 @@ def test_home_lists_the_latest_published_notices_and_the_menu_with_counts(client
     assert "关于区域协调发展的通知" in page
     assert "草稿不应出现" not in page
     assert re.search(r"区域经济政策<span class=\"count\"[^>]*>1</span>", page)
-    assert "创新型产业集群政策" in page
+    menu = re.findall(r'/categories/[\w-]+/">([^<]+)<span', page)
+    assert menu[0] == "十三五政策及新闻" and menu[4] == "区域经济政策"
+    assert menu[-1] == "创新型产业集群政策" and len(menu) == 15
 
 
 def test_every_page_carries_the_category_menu(client):

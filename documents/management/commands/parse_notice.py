@@ -1,0 +1,25 @@
+"""Print the parse of one file as JSON, without touching the database."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from documents.management.commands.import_notices import read_text
+from documents.parsing import parse_notice
+
+
+class Command(BaseCommand):
+    help = "Parse one .txt/.html file and print the result as JSON (UTF-8)."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, **options):
+        try:
+            text = read_text(Path(options["file"]))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"无法读取 {options['file']}：{error}") from error
+        parsed = parse_notice(text)
+        self.stdout.write(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
