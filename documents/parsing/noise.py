@@ -49,6 +49,7 @@ _BREADCRUMB = re.compile(r"^[^。，,]{0,40}(?:[>＞»›].{0,20}){2,}$")
 _TRAILER = re.compile(r"^(?:相关文章推荐|相关文章|相关阅读|相关链接|相关新闻|相关稿件)[:：]?$")
 _MENU_ITEM = re.compile(r"^\s*[-*•·]\s+\S")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SPACE_ENTITY = re.compile(r"&(?:nbsp|sp|ensp|emsp|thinsp);")
 
 
 def fold(text: str) -> str:
@@ -88,7 +89,8 @@ def is_trailer(line: str) -> bool:
 def clean_lines(text: str) -> list[str]:
     """Split text into lines with noise removed; blank lines are kept as "" separators."""
     text = _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = text.replace("&nbsp;", "\u00a0")
+    # Pasted pages keep literal space entities, sometimes mangled (&amp;sp; renders as &sp;).
+    text = _SPACE_ENTITY.sub("\u00a0", text)
     raw = text.split("\n")
     out: list[str] = []
     seen_content = False

@@ -19,7 +19,7 @@ _OPEN = re.escape("〔［[【（(")
 _CLOSE = re.escape("〕］]】）)")
 DOC_NUMBER_RE = re.compile(
     rf"^[^\s，。：:]{{1,24}}?[{_OPEN}]\s*\d{{4}}\s*[{_CLOSE}]\s*第?\s*\d+\s*号$"
-    r"|^[^\s，。：:]{1,24}?第\s*\d+\s*号$"
+    r"|^[^\s，。：:]{0,24}?第\s*\d+\s*号$"
     r"|^[^\s，。：:]{1,24}?\d{4}年第\s*\d+\s*号$"
 )
 _DOC_TYPES = (
@@ -369,7 +369,9 @@ def _read_document(lines: list[str], warnings: list[str]) -> tuple[str, list[str
     """An attached document: its title lines, its introduction and its numbered units."""
     pos = _skip_blank(lines, 0)
     title_lines: list[str] = []
-    while pos < len(lines) and len(title_lines) < 4 and lines[pos] and _title_like(lines[pos]):
+    while pos < len(lines) and len(title_lines) < 4 and _title_like(lines[pos]):
+        if title_lines and re.search("[:：]", lines[pos]):
+            break  # 单位：人 under a table's title is a note, not more title
         title_lines.append(lines[pos])
         pos += 1
     intro, units = build_units(lines[pos:], warnings)

@@ -102,7 +102,7 @@ def split_heading(label: Label) -> tuple[str, str]:
         return rest, ""
     stop = rest.find("。")
     if stop < 0:
-        if _heading_like(rest) and label.kind != "item" or _heading_like(rest, 30):
+        if _heading_like(rest, 40 if label.kind != "item" else 30):
             return rest, ""
         return "", rest
     first, after = rest[:stop], rest[stop + 1 :].strip(" \u3000\u00a0")
@@ -113,7 +113,9 @@ def split_heading(label: Label) -> tuple[str, str]:
     return "", rest
 
 
-def _heading_like(phrase: str, limit: int = 40) -> bool:
+def _heading_like(phrase: str, limit: int = 30) -> bool:
+    # Real headings run to about 30 characters (实施工业绿色生产，推动…总量趋零增长); a longer
+    # first sentence is the unit's text.
     if not phrase or len(phrase) > limit or re.search(r"[；;：:！？!?]", phrase):
         return False
     return len(re.findall(r"[，,]", phrase)) <= 1
