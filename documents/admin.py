@@ -1,8 +1,14 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from . import services
+from .forms import ImportTextForm
 from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
+from .parsing import parse_notice
 
 
 @admin.register(Category)
@@ -88,6 +94,62 @@ class NoticeAdmin(admin.ModelAdmin):
         ("印发的文件", {"fields": ["body_title", "body_intro"]}),
         ("记录", {"fields": [("view_count", "created_at", "updated_at")]}),
     ]
+
+    change_list_template = "admin/documents/notice/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="documents_notice_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Paste or upload raw text → preview of the parse → save as a draft (nothing before)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportTextForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "从文本导入文件",
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            parsed = parse_notice(form.cleaned_data["source_text"])
+            lead = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
+            duplicate = services.find_duplicate(issuer_name=lead, doc_number=parsed.doc_number)
+            problems = services.import_problems(parsed)
+            context.update(parsed=parsed, duplicate=duplicate, problems=problems)
+            if "save" in request.POST and not duplicate and not problems:
+                try:
+                    result = services.import_notice(
+                        parsed=parsed, categories=list(form.cleaned_data["categories"])
+                    )
+                except (services.DuplicateNotice, services.ImportRefused) as error:
+                    context["problems"] = [str(error)]
+                else:
+                    self.log_addition(request, result.notice, "从文本导入")
+                    self.message_user(
+                        request,
+                        f"已保存为草稿：《{result.notice.title}》，"
+                        f"{result.notice.sections.count()} 个条目。请核对后发布。",
+                        messages.SUCCESS,
+                    )
+                    return redirect(
+                        reverse("admin:documents_notice_change", args=[result.notice.pk])
+                    )
+            # The preview re-posts the text itself, so an uploaded file need not be sent again.
+            context["form"] = ImportTextForm(
+                initial={
+                    "text": form.cleaned_data["source_text"],
+                    "categories": form.cleaned_data["categories"],
+                }
+            )
+        return TemplateResponse(request, "admin/documents/notice/import.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

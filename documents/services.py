@@ -36,6 +36,16 @@ class ImportResult:
     created: bool
 
 
+def import_problems(parsed: ParsedNotice) -> list[str]:
+    """Why a parse cannot become a notice: no title, or no body. Empty when it can."""
+    problems = []
+    if not parsed.title.strip():
+        problems.append("没有识别出标题，未保存。")
+    if not (parsed.units or parsed.preamble.strip() or parsed.body_intro.strip()):
+        problems.append("没有识别出正文，未保存。")
+    return problems
+
+
 def find_duplicate(*, issuer_name: str, doc_number: str) -> Notice | None:
     """The notice already filed under this lead issuer and doc number, if any."""
     normalized = normalize_doc_number(doc_number)
@@ -58,10 +68,9 @@ def import_notice(
     update: bool = False,
 ) -> ImportResult:
     """Store a parsed notice with its units in one transaction; refuse duplicates unless update."""
-    if not parsed.title.strip():
-        raise ImportRefused("没有识别出标题，未保存。")
-    if not (parsed.units or parsed.preamble.strip() or parsed.body_intro.strip()):
-        raise ImportRefused("没有识别出正文，未保存。")
+    problems = import_problems(parsed)
+    if problems:
+        raise ImportRefused(" ".join(problems))
     lead_name = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
     existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
     if existing and not update:

@@ -137,3 +137,93 @@ def test_change_form_shows_sections_in_order(editor):
     notice = factories.notice(sections=3)
     page = editor.get(f"/admin/documents/notice/{notice.pk}/change/").content.decode()
     assert page.index("第1项要求") < page.index("第2项要求") < page.index("第3项要求")
+
+
+# --- import from text ------------------------------------------------------------------------
+
+SEED_PATH = "documents/sample_data/regional-economy/notice-fagai-diqu-2016-1771.txt"
+IMPORT_URL = "/admin/documents/notice/import/"
+
+
+def seed_text():
+    with open(SEED_PATH, encoding="utf-8") as seed:
+        return seed.read()
+
+
+def test_import_preview_shows_every_field_and_the_unit_tree_and_saves_nothing(editor):
+    response = editor.post(IMPORT_URL, {"text": seed_text(), "preview": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    for text in [
+        "發改地區[2016]1771號",
+        "國家發展改革委",
+        "2016-08-16",
+        "2016-10-19",
+        "各省、自治區、直轄市人民政府",
+        "(二十五)",
+        "強化上下聯動協作",
+        "六、",
+        "保存为草稿",
+    ]:
+        assert text in page, text
+    preview = page[page.index("解析预览") : page.index("<form")]
+    assert "(di)" not in preview and "(di)" in page  # the raw text stays in the form for editing
+    assert Notice.objects.count() == 0
+
+
+def test_import_save_creates_a_draft_and_opens_its_change_form(editor, client):
+    region = factories.category()
+    response = editor.post(
+        IMPORT_URL, {"text": seed_text(), "save": "1", "categories": [region.pk]}
+    )
+    notice = Notice.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/documents/notice/{notice.pk}/change/"
+    assert notice.status == "draft"
+    assert notice.sections.filter(kind="chapter").count() == 6
+    assert notice.sections.filter(kind="section").count() == 25
+    assert list(notice.categories.all()) == [region]
+    assert client.get(notice.get_absolute_url()).status_code == 404
+    change = editor.get(response["Location"]).content.decode()
+    assert "已保存为草稿" in change
+
+
+def test_import_by_file_upload(editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("seed.txt", seed_text().encode("gb18030"))
+    response = editor.post(IMPORT_URL, {"file": upload, "preview": "1"})
+    assert "強化上下聯動協作" in response.content.decode()
+    bad = SimpleUploadedFile("seed.pdf", b"%PDF-1.4")
+    response = editor.post(IMPORT_URL, {"file": bad, "preview": "1"})
+    assert "只接受" in response.content.decode()
+
+
+def test_import_refuses_text_without_title_or_body(editor):
+    for text in ["", "   \n  ", "！！！"]:
+        response = editor.post(IMPORT_URL, {"text": text, "save": "1"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "请粘贴文件全文" in page or "没有识别出" in page, text
+    assert Notice.objects.count() == 0
+
+
+def test_import_of_an_archived_notice_shows_the_duplicate_and_saves_nothing(editor):
+    editor.post(IMPORT_URL, {"text": seed_text(), "save": "1"})
+    existing = Notice.objects.get()
+    response = editor.post(IMPORT_URL, {"text": seed_text(), "save": "1"})
+    page = response.content.decode()
+    assert "重复" in page
+    assert f"/admin/documents/notice/{existing.pk}/change/" in page
+    assert Notice.objects.count() == 1
+
+
+def test_import_page_needs_the_add_permission(client):
+    User.objects.create_user("reader", password="a-long-test-password", is_staff=True)
+    client.login(username="reader", password="a-long-test-password")
+    assert client.get(IMPORT_URL).status_code == 403
+    assert Notice.objects.count() == 0
+
+
+def test_changelist_links_to_the_import_page(editor):
+    assert IMPORT_URL in editor.get("/admin/documents/notice/").content.decode()

@@ -7,19 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from documents.models import Category, Notice
 from documents.parsing import parse_notice
 from documents.services import DuplicateNotice, ImportRefused, import_notice
+from documents.textfiles import read_text
 
 SUFFIXES = {".txt", ".html", ".htm", ".md"}
-
-
-def read_text(path: Path) -> str:
-    """Read a file as UTF-8, or as GB18030 (a superset of GBK/GB2312) that older sites use."""
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("无法识别文件编码（需要 UTF-8 或 GB18030）")
 
 
 def collect_files(paths: list[str]) -> list[Path]:
@@ -76,10 +66,9 @@ class Command(BaseCommand):
             outcome = "imported" if result.created else "updated"
             counts[outcome] += 1
             verb = "导入" if result.created else "更新"
-            units = result.notice.sections.count()
-            self.stdout.write(
-                f"{prefix}: {verb}《{result.notice.title}》（编号 {result.notice.pk}，{units} 个条目）"
-            )
+            notice = result.notice
+            units = notice.sections.count()
+            self.stdout.write(f"{prefix}: {verb}《{notice.title}》（编号 {notice.pk}，{units} 个条目）")
         self.stdout.write(
             f"完成：导入 {counts['imported']}，更新 {counts['updated']}，"
             f"跳过 {counts['skipped']}，失败 {counts['failed']}（共 {len(files)} 个文件）"
@@ -90,9 +79,10 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failures)} 个文件导入失败", returncode=1)
 
     def category(self, value: str) -> Category:
-        category = Category.objects.filter(slug=value).first() or Category.objects.filter(
-            name=value
-        ).first()
+        category = (
+            Category.objects.filter(slug=value).first()
+            or Category.objects.filter(name=value).first()
+        )
         if category is None:
             slugs = ", ".join(Category.objects.values_list("slug", flat=True))
             raise CommandError(f"没有这个分类：{value}。可用的分类：{slugs}")

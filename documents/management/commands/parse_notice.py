@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.management.commands.import_notices import read_text
 from documents.parsing import parse_notice
+from documents.textfiles import read_text
 
 
 class Command(BaseCommand):
