@@ -68,7 +68,7 @@ class Command(BaseCommand):
             verb = "导入" if result.created else "更新"
             notice = result.notice
             units = notice.sections.count()
-            self.stdout.write(f"{prefix}: {verb}《{notice.title}》（编号 {notice.pk}，{units} 个条目）")
+            self.stdout.write(f"{prefix}: {verb}《{notice.title}》（编号 {notice.pk}，{units} 条）")
         self.stdout.write(
             f"完成：导入 {counts['imported']}，更新 {counts['updated']}，"
             f"跳过 {counts['skipped']}，失败 {counts['failed']}（共 {len(files)} 个文件）"
