@@ -154,6 +154,7 @@ class NoticeAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.refresh_anchors(form.instance)
+        services.index_notices([form.instance.pk])
 
     @admin.action(description="发布所选文件", permissions=["change"])
     def publish_selected(self, request, queryset):

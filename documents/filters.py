@@ -4,8 +4,11 @@ import django_filters as filters
 from django import forms
 from django.db.models import F
 
+from . import search
 from .models import Category, IssuingBody, Notice
 from .parsing.docnumber import normalize_doc_number
+
+MAX_QUERY_LENGTH = 200
 
 
 class YearFilter(filters.NumberFilter):
@@ -25,7 +28,20 @@ class NoticeFilter(filters.FilterSet):
         "newest": (F("issued_date").desc(nulls_last=True), "-id"),
         "oldest": (F("issued_date").asc(nulls_last=True), "id"),
         "views": ("-view_count", "-id"),
+        "relevance": ("-rank", F("issued_date").desc(nulls_last=True), "-id"),
     }
+
+    q = filters.CharFilter(
+        label="关键词",
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "如 区域协调发展、一带一路 核心区、发改地区〔2016〕1771号",
+            }
+        ),
+    )
 
     category = filters.ModelChoiceFilter(
         label="分类",
@@ -53,20 +69,38 @@ class NoticeFilter(filters.FilterSet):
     )
     sort = filters.ChoiceFilter(
         label="排序",
-        choices=[("newest", "最新"), ("oldest", "最早"), ("views", "点击最多")],
+        choices=[
+            ("relevance", "相关度"),
+            ("newest", "最新"),
+            ("oldest", "最早"),
+            ("views", "点击最多"),
+        ],
         method="sort_by",
         empty_label=None,
     )
 
     class Meta:
         model = Notice
-        fields = ["category", "issuer", "year", "date", "doc_number", "validity", "sort"]
+        fields = ["q", "category", "issuer", "year", "date", "doc_number", "validity", "sort"]
 
     def __init__(self, *args, fixed=(), **kwargs):
         """``fixed`` names filters that the page itself sets (a category page's category)."""
         super().__init__(*args, **kwargs)
         for name in fixed:
             self.filters.pop(name)
+
+    @property
+    def search_query(self) -> search.SearchQuery:
+        """The parsed ``q`` of a valid form (empty otherwise), for ranking and snippets."""
+        if not hasattr(self, "_search_query"):
+            valid = self.is_bound and self.form.is_valid()
+            self._search_query = search.parse_query(
+                self.form.cleaned_data.get("q", "") if valid else ""
+            )
+        return self._search_query
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(self.search_query)
 
     def filter_category(self, queryset, name, value):
         return queryset.in_category(value)
@@ -80,4 +114,6 @@ class NoticeFilter(filters.FilterSet):
         return queryset.filter(doc_number_normalized__contains=folded) if folded else queryset
 
     def sort_by(self, queryset, name, value):
+        if value == "relevance" and not self.search_query:
+            value = "newest"  # nothing to be relevant to
         return queryset.order_by(*self.SORTS.get(value, self.SORTS["newest"]))

@@ -1,11 +1,13 @@
 import hashlib
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, Q
+from django.db import connection, models
+from django.db.models import Case, Count, F, FloatField, Q, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
 
+from . import search as text_search
 from .parsing.docnumber import parse_doc_number
 
 
@@ -95,6 +97,82 @@ class NoticeQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
 
+    def search(self, query: text_search.SearchQuery):
+        """Notices that match a parsed query, annotated with ``rank`` and ordered best first.
+
+        Every word must match (AND), quoted phrases must appear as written, excluded words must
+        not appear; a document number typed as the query puts its notice first. PostgreSQL uses
+        the weighted tsvector and its GIN index; SQLite matches the stored words.
+        """
+        if not (query or query.excluded):
+            return self
+        matches = self
+        if query.words:
+            matches = matches._match_words(query.words)
+        else:
+            matches = matches.annotate(rank=Value(0.0, output_field=FloatField()))
+        for word in query.excluded:
+            matches = matches.exclude(self._word_condition(word))
+        for phrase in query.phrases:
+            in_units = Section.objects.filter(search_text__contains=phrase).values("notice_id")
+            matches = matches.filter(Q(search_text__contains=phrase) | Q(id__in=in_units))
+        if query.doc_number:
+            by_number = Q(doc_number_normalized=query.doc_number)
+            if query.doc_serial is not None:
+                by_number |= Q(doc_serial=query.doc_serial)
+            numbered = self.filter(by_number).values("id")
+            matches = self.filter(Q(id__in=numbered) | Q(id__in=matches.values("id")))
+            matches = matches.annotate(
+                rank=Case(When(by_number, then=Value(1000.0)), default=Value(0.0))
+                + (self._rank_expression(query.words) if query.words else Value(0.0)),
+            )
+        return matches.order_by("-rank", F("issued_date").desc(nulls_last=True), "-id")
+
+    def _match_words(self, words):
+        if connection.vendor == "postgresql":
+            tsquery = self._tsquery(words)
+            return self.filter(search_vector=tsquery).annotate(rank=self._rank_expression(words))
+        matches = self
+        for word in words:
+            matches = matches.filter(self._word_condition(word))
+        return matches.annotate(rank=self._rank_expression(words))
+
+    @staticmethod
+    def _tsquery(words):
+        tsquery = SearchQuery(words[0], config="simple", search_type="plain")
+        for word in words[1:]:
+            tsquery &= SearchQuery(word, config="simple", search_type="plain")
+        return tsquery
+
+    @classmethod
+    def _rank_expression(cls, words):
+        """Relevance: ts_rank over the weighted vector, or on SQLite 3/2/1 points a word for a
+        title, heading or body match."""
+        if connection.vendor == "postgresql":
+            return SearchRank(F("search_vector"), cls._tsquery(words))
+        total = Value(0.0, output_field=FloatField())
+        for word in words:
+            padded = f" {word} "
+            total = total + Case(
+                When(search_title__contains=padded, then=Value(3.0)),
+                When(search_headings__contains=padded, then=Value(2.0)),
+                When(search_body__contains=padded, then=Value(1.0)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        return total
+
+    @staticmethod
+    def _word_condition(word):
+        if connection.vendor == "postgresql":
+            return Q(search_vector=SearchQuery(word, config="simple", search_type="plain"))
+        padded = f" {word} "
+        return (
+            Q(search_title__contains=padded)
+            | Q(search_headings__contains=padded)
+            | Q(search_body__contains=padded)
+        )
+
     def with_list_data(self):
         """What a list row shows: the lead issuer and the categories, without a query per row."""
         return self.select_related("lead_issuer").prefetch_related("categories")
@@ -123,7 +201,9 @@ class Notice(models.Model):
     )
     doc_code = models.CharField("机关代字", max_length=60, blank=True, editable=False)
     doc_year = models.PositiveSmallIntegerField("年份号", null=True, blank=True, editable=False)
-    doc_serial = models.PositiveIntegerField("序号", null=True, blank=True, editable=False)
+    doc_serial = models.PositiveIntegerField(
+        "序号", null=True, blank=True, editable=False, db_index=True
+    )
 
     # 发文机关: the lead body here, joint issuers (联合发文) in order in CoIssuer.
     lead_issuer = models.ForeignKey(
@@ -163,6 +243,16 @@ class Notice(models.Model):
     view_count = models.PositiveIntegerField("点击", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    # The search index, rebuilt by services.index_notices (see documents/search.py): words in
+    # simplified script, space-separated, by weight — title, doc number and issuers; unit
+    # headings; the rest of the text. search_text is the folded text of the notice's own
+    # fields, for phrases. search_vector is their tsvector, kept on PostgreSQL only.
+    search_title = models.TextField(blank=True, editable=False)
+    search_headings = models.TextField(blank=True, editable=False)
+    search_body = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -308,6 +398,8 @@ class Section(models.Model):
     text = models.TextField("正文", blank=True, help_text="每段一行。")
     position = models.PositiveIntegerField("顺序", default=0)
     anchor = models.CharField("锚点", max_length=80, blank=True, editable=False)
+    # Label, heading and text folded to simplified script: for phrases and for the snippet.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]

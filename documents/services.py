@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.contrib.postgres.search import SearchVector
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch
 
+from . import search
 from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
 from .parsing.docnumber import normalize_doc_number
 from .parsing.script import to_simplified
@@ -85,6 +88,7 @@ def import_notice(
             _replace_issuers(notice, parsed.issuing_bodies)
             _replace_attachments(notice, parsed.attachments)
             replace_units(notice, parsed.units)
+            index_notices([notice.pk])
     except IntegrityError:
         # Another import of the same number won the race between our check and our insert.
         existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
@@ -210,3 +214,66 @@ def publish(notices) -> int:
 def unpublish(notices) -> int:
     """Take the given notices back to draft; returns how many changed."""
     return notices.exclude(status=Notice.Status.DRAFT).update(status=Notice.Status.DRAFT)
+
+
+def index_notices(notice_ids) -> None:
+    """Rebuild the search index of these notices from their current text (see search.py)."""
+    notices = list(
+        Notice.objects.filter(pk__in=list(notice_ids))
+        .select_related("lead_issuer")
+        .prefetch_related(
+            "sections", Prefetch("co_issuer_links", CoIssuer.objects.select_related("body"))
+        )
+    )
+    sections = []
+    for notice in notices:
+        fill_search_fields(notice)
+        sections.extend(notice.sections.all())
+    with transaction.atomic():
+        Notice.objects.bulk_update(
+            notices,
+            ["search_title", "search_headings", "search_body", "search_text"],
+            batch_size=500,
+        )
+        Section.objects.bulk_update(sections, ["search_text"], batch_size=1000)
+        update_search_vectors(Notice.objects.filter(pk__in=[n.pk for n in notices]))
+
+
+def fill_search_fields(notice: Notice) -> None:
+    """Compute the search fields of a notice and its prefetched units, without saving."""
+    names = [body.name for body in notice.issuing_bodies()]
+    units = list(notice.sections.all())
+    notice.search_title = search.token_text(
+        notice.title, notice.body_title, notice.doc_number, notice.doc_number_normalized, *names
+    )
+    notice.search_headings = search.token_text(*(unit.heading for unit in units))
+    notice.search_body = search.token_text(
+        notice.addressees, notice.preamble, notice.body_intro, *(unit.text for unit in units)
+    )
+    notice.search_text = search.fold(
+        "\n".join(
+            [
+                notice.title,
+                notice.body_title,
+                notice.doc_number,
+                *names,
+                notice.addressees,
+                notice.preamble,
+                notice.body_intro,
+            ]
+        )
+    )
+    for unit in units:
+        unit.search_text = search.fold(f"{unit.label}{unit.heading}\n{unit.text}")
+
+
+def update_search_vectors(notices) -> None:
+    """On PostgreSQL, recompute the weighted tsvector from the stored words (A title, B headings,
+    C text); other databases search the words directly."""
+    if connection.vendor != "postgresql":
+        return
+    notices.update(
+        search_vector=SearchVector("search_title", weight="A", config="simple")
+        + SearchVector("search_headings", weight="B", config="simple")
+        + SearchVector("search_body", weight="C", config="simple")
+    )

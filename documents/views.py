@@ -1,10 +1,11 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from .filters import NoticeFilter
-from .models import Category, CoIssuer, IssuingBody, Notice
+from . import search
+from .filters import MAX_QUERY_LENGTH, NoticeFilter
+from .models import Category, CoIssuer, IssuingBody, Notice, Section
 
 LATEST_ON_HOME = 10
 RELATED_COUNT = 6
@@ -38,6 +39,44 @@ class NoticeListView(FilterView):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["fixed"] = self.fixed_filters
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.filterset.search_query
+        context["search_query"] = query
+        if query:
+            attach_search_hits(context["object_list"], query)
+        return context
+
+
+def attach_search_hits(notices, query: search.SearchQuery) -> None:
+    """Give each listed notice a highlighted title, its best-matching unit and a snippet of it.
+
+    One query for the whole page: the units of these notices that contain a query term.
+    """
+    notices = list(notices)
+    terms = query.highlight_terms
+    if not notices or not terms:
+        return
+    contains = Q()
+    for term in terms:
+        contains |= Q(search_text__contains=term)
+    units = Section.objects.filter(Q(notice__in=notices) & contains).only(
+        "notice_id", "anchor", "label", "heading", "text", "search_text"
+    )
+    best = {}
+    for unit in units:
+        score = search.match_score(unit.search_text, query)
+        if score > best.get(unit.notice_id, ((0, 0), None))[0]:
+            best[unit.notice_id] = (score, unit)
+    for notice in notices:
+        notice.title_html = search.highlight(notice.title, terms)
+        unit = best.get(notice.pk, (None, None))[1]
+        if unit is not None:
+            notice.hit_unit = unit
+            notice.snippet = search.snippet(unit.text or unit.heading, terms)
+        else:
+            notice.snippet = search.snippet(notice.preamble or notice.body_intro, terms)
 
 
 class CategoryDetailView(NoticeListView):
@@ -75,6 +114,7 @@ class NoticeDetailView(DetailView):
             .prefetch_related(
                 "categories",
                 "attachments",
+                "sections",
                 Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body")),
             )
         )
@@ -99,10 +139,21 @@ class NoticeDetailView(DetailView):
             else []
         )
         units = notice.unit_tree()
+        # ?q= from a search result: mark the words in the text and the units that hold them.
+        query = search.parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+        terms = query.highlight_terms
+        hits = 0
+        if terms:
+            for unit in notice.sections.all():
+                unit.is_hit = any(term in unit.search_text for term in terms)
+                hits += unit.is_hit
         return super().get_context_data(
             categories=categories,
             issuing_bodies=notice.issuing_bodies(),
             units=units,
             related=related,
+            search_query=query,
+            terms=terms,
+            hit_count=hits,
             **kwargs,
         )

@@ -4,7 +4,7 @@ import datetime
 import itertools
 
 from documents.models import Category, IssuingBody, Notice, Section
-from documents.services import assign_anchors
+from documents.services import assign_anchors, index_notices
 
 _serial = itertools.count(1)
 
@@ -19,8 +19,9 @@ def body(name="国家发展改革委", **fields):
     return obj
 
 
-def notice(*, categories=(), sections=0, published=True, **fields):
-    """A notice with defaults that differ per call, and ``sections`` numbered units (一)…"""
+def notice(*, categories=(), sections=0, published=True, units=(), **fields):
+    """A notice with defaults that differ per call, ``sections`` numbered units (1)…, then
+    ``units`` given as (heading, text) pairs; indexed for search like every saved notice."""
     n = next(_serial)
     fields.setdefault("title", f"关于测试政策第{n}号的通知")
     fields.setdefault("doc_number", f"测发〔2020〕{n}号")
@@ -31,6 +32,7 @@ def notice(*, categories=(), sections=0, published=True, **fields):
     obj = Notice.objects.create(**fields)
     if categories:
         obj.categories.add(*categories)
+    extra_units = units
     units = [
         Section(
             notice=obj,
@@ -43,6 +45,19 @@ def notice(*, categories=(), sections=0, published=True, **fields):
         )
         for i in range(1, sections + 1)
     ]
+    units += [
+        Section(
+            notice=obj,
+            kind=Section.Kind.SECTION,
+            label=f"({i})",
+            number=i,
+            heading=heading,
+            text=text,
+            position=sections + i,
+        )
+        for i, (heading, text) in enumerate(extra_units, start=1)
+    ]
     assign_anchors(units)
     Section.objects.bulk_create(units)
+    index_notices([obj.pk])
     return obj

@@ -1,5 +1,7 @@
 from django import template
 
+from documents import search
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def paragraphs(text):
 def heading_level(depth):
     """HTML heading level for a unit at this tree depth under the document's h2: h3 … h6."""
     return min(3 + int(depth), 6)
+
+
+@register.filter
+def highlight(text, terms):
+    """Text with the search terms marked (<mark>), or the text unchanged without terms."""
+    return search.highlight(text, terms) if terms else text

@@ -1,0 +1,193 @@
+import pytest
+
+from documents import search
+from documents.models import Notice
+from tests import factories
+
+# --- words and queries (no database) ---------------------------------------------------------
+
+
+def test_fold_converts_traditional_and_full_width():
+    assert search.fold("區域協調ＡＢＣ１２３") == "区域协调abc123"
+
+
+def test_words_are_cut_in_search_mode_in_simplified_script():
+    assert search.words("貫徹落實區域協調發展") == [
+        "贯彻",
+        "落实",
+        "贯彻落实",
+        "区域",
+        "协调",
+        "发展",
+    ]
+    assert search.words("，。！") == []
+
+
+def test_parse_query_reads_words_phrases_exclusions():
+    query = search.parse_query('一带一路 "核心区建设" -脱贫')
+    assert query.words[:2] == ["一带", "一路"]
+    assert "核心区建设" in query.phrases
+    assert query.excluded == ["脱贫"]
+
+
+def test_parse_query_drops_stopwords_unless_alone():
+    assert "的" not in search.parse_query("区域的协调").words
+    assert search.parse_query("的").words == ["的"]
+
+
+@pytest.mark.parametrize(
+    "typed, normalized, serial",
+    [
+        ("发改地区〔2016〕1771号", "发改地区[2016]1771号", None),
+        ("發改地區[2016]1771號", "发改地区[2016]1771号", None),
+        ("1771号", "1771号", 1771),
+        ("国令第706号", "国令第706号", None),
+    ],
+)
+def test_parse_query_recognizes_a_doc_number(typed, normalized, serial):
+    query = search.parse_query(typed)
+    assert (query.doc_number, query.doc_serial) == (normalized, serial)
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "！？。，", "\t\n"])
+def test_empty_and_punctuation_queries_are_empty(raw):
+    assert not search.parse_query(raw)
+
+
+def test_highlight_marks_traditional_text_with_simplified_terms_and_escapes_html():
+    html = search.highlight("促進區域協調<b>發展</b>", ["区域协调", "发展"])
+    assert html == "促進<mark>區域協調</mark>&lt;b&gt;<mark>發展</mark>&lt;/b&gt;"
+
+
+def test_snippet_centres_on_the_matches():
+    text = "无关的开头。" * 40 + "打赢脱贫攻坚战。" + "无关的结尾。" * 40
+    snippet = search.snippet(text, ["脱贫攻坚"], width=60)
+    assert "<mark>脱贫攻坚</mark>" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+
+
+# --- the database side, on both backends -----------------------------------------------------
+
+
+def titles(response):
+    return [n.title for n in response.context["notices"]]
+
+
+@pytest.fixture
+def archive(db):
+    """Three notices: one in traditional script, one simplified, one about something else."""
+    return {
+        "trad": factories.notice(
+            title="關於促進區域協調發展的指導意見",
+            units=[("總體要求", "推動區域協調發展，堅決打贏脫貧攻堅戰。")],
+        ),
+        "simp": factories.notice(
+            title="关于推进长江经济带发展的通知",
+            doc_number="发改地区〔2016〕1771号",
+            units=[("重点任务", "促进区域协调发展，建设“一带一路”核心区。")],
+        ),
+        "other": factories.notice(
+            title="关于加强食品安全工作的通知",
+            units=[("工作要求", "严格落实食品安全责任。区域性检查。")],
+        ),
+    }
+
+
+@pytest.mark.parametrize("q", ["区域协调", "區域協調"])
+def test_search_is_script_blind(client, archive, q):
+    assert set(titles(client.get("/notices/", {"q": q}))) == {
+        "關於促進區域協調發展的指導意見",
+        "关于推进长江经济带发展的通知",
+    }
+
+
+def test_every_word_must_match(client, archive):
+    assert titles(client.get("/notices/", {"q": "一带一路 核心区"})) == [
+        "关于推进长江经济带发展的通知"
+    ]
+    assert titles(client.get("/notices/", {"q": "脱贫攻坚 核心区"})) == []
+
+
+def test_quoted_phrase_must_appear_as_written(client, archive):
+    assert len(titles(client.get("/notices/", {"q": '"区域协调发展"'}))) == 2
+    assert titles(client.get("/notices/", {"q": '"协调区域"'})) == []
+
+
+def test_minus_excludes_a_word(client, archive):
+    assert titles(client.get("/notices/", {"q": "区域协调 -脱贫"})) == [
+        "关于推进长江经济带发展的通知"
+    ]
+
+
+def test_title_matches_rank_above_body_matches(client, archive):
+    factories.notice(title="关于食品工作的通知", units=[("一", "区域协调。")])
+    ranked = titles(client.get("/notices/", {"q": "区域协调"}))
+    assert ranked[0] == "關於促進區域協調發展的指導意見"  # the only title match
+    assert set(ranked) == {
+        "關於促進區域協調發展的指導意見",
+        "关于推进长江经济带发展的通知",
+        "关于食品工作的通知",
+    }
+
+
+@pytest.mark.parametrize("q", ["发改地区〔2016〕1771号", "發改地區[2016]1771號", "1771号"])
+def test_doc_number_in_any_form_finds_its_notice_first(client, archive, q):
+    factories.notice(title="引用的文件", units=[("一", "根据发改地区〔2016〕1771号文件精神。")])
+    assert titles(client.get("/notices/", {"q": q}))[0] == "关于推进长江经济带发展的通知"
+
+
+def test_results_link_to_the_best_matching_unit_with_a_snippet(client, archive):
+    page = client.get("/notices/", {"q": "脱贫攻坚"}).content.decode()
+    trad = archive["trad"]
+    anchor = trad.sections.get().anchor
+    assert f"{trad.get_absolute_url()}?q=%E8%84%B1%E8%B4%AB%E6%94%BB%E5%9D%9A#{anchor}" in page
+    assert "<mark>脫貧攻堅</mark>" in page
+
+
+def test_search_combines_with_the_other_filters(client, archive):
+    region = factories.category()
+    archive["simp"].categories.add(region)
+    response = client.get("/notices/", {"q": "区域协调", "category": "regional-economy"})
+    assert titles(response) == ["关于推进长江经济带发展的通知"]
+
+
+def test_drafts_are_never_found(client, archive):
+    factories.notice(title="区域协调草稿", published=False)
+    assert "区域协调草稿" not in titles(client.get("/notices/", {"q": "区域协调"}))
+
+
+@pytest.mark.parametrize("q", ["", "   ", "！！！", "的", "-区域"])
+def test_odd_queries_give_a_page(client, archive, q):
+    response = client.get("/notices/", {"q": q})
+    assert response.status_code == 200
+
+
+def test_a_ten_thousand_character_query_is_a_form_error(client, archive):
+    response = client.get("/notices/", {"q": "区域" * 5000})
+    assert response.status_code == 200
+    assert "q" in response.context["filter"].form.errors
+
+
+def test_sort_by_relevance_without_a_query_falls_back_to_newest(client, archive):
+    assert client.get("/notices/", {"sort": "relevance"}).status_code == 200
+
+
+def test_index_follows_edits(archive):
+    from documents.services import index_notices
+
+    notice = archive["other"]
+    notice.title = "关于海洋经济的通知"
+    notice.save()
+    index_notices([notice.pk])
+    found = Notice.objects.published().search(search.parse_query("海洋经济"))
+    assert list(found) == [notice]
+
+
+def test_detail_highlights_the_query_and_marks_units_in_the_toc(client, archive):
+    notice = archive["trad"]
+    page = client.get(notice.get_absolute_url(), {"q": "脱贫攻坚"}).content.decode()
+    assert "<mark>脫貧攻堅</mark>" in page
+    assert '<li class="hit"><a href="#' in page
+    assert "1 个条目含有检索词" in page
+    plain = client.get(notice.get_absolute_url()).content.decode()
+    assert "<mark>" not in plain
