@@ -1,0 +1,31 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """The absolute URL of a path on this site, e.g. for a citation or a canonical link."""
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """The canonical URL of the current page: its path, without the query string.
+
+    Filter, sort and search parameters make endless variants of a list page that a search engine
+    should fold into the list itself; only plain pagination (``?page=N`` alone) names a page of
+    its own, since page 2 of a list holds other notices than page 1.
+    """
+    request = context["request"]
+    url = request.build_absolute_uri(request.path)
+    page = request.GET.get("page", "")
+    if list(request.GET) == ["page"] and page.isdigit() and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url
+
+
+@register.filter
+def inner_title_marks(title):
+    """A title to be set in 《》 with its own book-title marks made single: 《…〈…〉…》."""
+    return title.replace("《", "〈").replace("》", "〉")
