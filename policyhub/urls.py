@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from documents.sitemaps import SITEMAPS
 
 admin.site.site_header = "PolicyHub 政策文件库管理"
 admin.site.site_title = "PolicyHub 管理"
@@ -7,5 +11,22 @@ admin.site.index_title = "内容管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots-txt",
+    ),
     path("", include("documents.urls")),
 ]
