@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from . import feeds, views
+from .api import router as api_router
+from .export import notice_export
 
 app_name = "documents"
 
@@ -10,6 +13,9 @@ urlpatterns = [
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice-detail"),
     path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("issuers/<slug:slug>/", views.IssuerDetailView.as_view(), name="issuer-detail"),
+    path("notices/export.csv", notice_export, name="notice-export"),
+    path("api/", include(api_router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("feeds/rss/", feeds.LatestNoticesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestNoticesAtomFeed(), name="feed-atom"),
     path(

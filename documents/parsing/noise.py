@@ -21,6 +21,8 @@ _IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _STRAY_SPACE = re.compile(
     rf"(?<=[{CJK}])[ \u00a0]+(?=[{CJK}0-9])|(?<=[{CJK}0-9])[ \u00a0]+(?=[{CJK}])"
     rf"|(?<=[{CJK}][,;:!?])[ \u00a0]+(?=[{CJK}])"
+    # and inside ASCII brackets and before ASCII punctuation: (四 ) → (四), 地区 , → 地区,
+    rf"|(?<=[{CJK}])[ \u00a0]+(?=[)\],;:!?])|(?<=[(\[])[ \u00a0]+(?=[{CJK}])"
 )
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -98,11 +100,11 @@ def clean_lines(text: str) -> list[str]:
         stripped = line.strip()
         if not seen_content and _MENU_ITEM.match(stripped):
             continue  # the site's category menu, pasted above the notice
-        if stripped and is_trailer(stripped):
-            break  # related articles: other notices' titles, not this one's text
-        if stripped and is_chrome(stripped):
-            continue
         cleaned = remove_inline_noise(stripped).strip()
+        if cleaned and is_trailer(cleaned):
+            break  # related articles: other notices' titles, not this one's text
+        if cleaned and is_chrome(cleaned):
+            continue
         if cleaned:
             seen_content = True
         if is_date_line(cleaned) and out and _last_content(out) == cleaned:

@@ -1,0 +1,207 @@
+"""The read-only JSON API: notices (the list pages' filters and search), categories, issuers.
+
+A harvester cannot see a filter it misspelled: the list pages forgive unknown parameters, the API
+refuses them. Every list answers an unknown query parameter or an invalid value with a 400 that
+names the parameter, so a typo never silently returns the wrong rows.
+"""
+
+from django.core.exceptions import ValidationError as FieldError
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, Subquery
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.routers import SimpleRouter
+
+from . import serializers as api_serializers
+from .filters import NoticeFilter
+from .models import Category, CoIssuer, IssuingBody, Notice
+
+MAX_PAGE_SIZE = 100
+
+# category and issuer take a slug and filter by method, which the schema cannot guess: a string.
+for _slug_filter in ("category", "issuer"):
+    extend_schema_field(OpenApiTypes.STR)(NoticeFilter.base_filters[_slug_filter])
+
+BAD_REQUEST = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="An unknown query parameter (`unknown_parameters`) or an invalid value, keyed by "
+    "the parameter's name.",
+)
+
+
+def query_parameter_names(filterset) -> set[str]:
+    """The query parameters a FilterSet reads; a range reads two (date_after, date_before)."""
+    names = set()
+    for name, field in filterset.form.fields.items():
+        widget = field.widget
+        suffixes = getattr(widget, "suffixes", None)
+        if suffixes:
+            names.update(widget.suffixed(name, suffix) for suffix in suffixes)
+        else:
+            names.add(name)
+    return names
+
+
+def filter_errors(filterset) -> dict[str, list[str]]:
+    """The form's errors keyed by query parameter: date_before, not the form field ``date``."""
+    errors = {}
+    for name, messages in filterset.form.errors.items():
+        field = filterset.form.fields.get(name)
+        suffixes = getattr(getattr(field, "widget", None), "suffixes", None)
+        if not suffixes:
+            errors[name] = list(messages)
+            continue
+        # A range: check each half on its own to say which parameter is wrong.
+        values = field.widget.value_from_datadict(filterset.form.data, {}, name)
+        for suffix, subfield, value in zip(suffixes, field.fields, values, strict=True):
+            try:
+                subfield.clean(value)
+            except FieldError as error:
+                errors[field.widget.suffixed(name, suffix)] = error.messages
+        if not any(key.startswith(f"{name}_") for key in errors):
+            errors[name] = list(messages)
+    return errors
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, answering an invalid value with a 400 keyed by the parameter."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(filter_errors(filterset))
+        return filterset.qs
+
+
+class Pagination(PageNumberPagination):
+    """?page=N (a bad or empty page is a 404) and ?page_size=N, at most 100."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: ["请输入一个正整数。"]})
+        return min(size, self.max_page_size)
+
+
+class ReadOnlyAPIViewSet(viewsets.GenericViewSet):
+    """Anonymous, GET-only, JSON; refuses query parameters it does not know."""
+
+    authentication_classes = ()
+    pagination_class = Pagination
+    filterset_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.known_query_parameters())
+        if unknown:
+            raise ValidationError({"unknown_parameters": unknown})
+
+    def known_query_parameters(self) -> set[str]:
+        known = {"format"}
+        if self.action == "list":
+            known |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
+            if self.filterset_class is not None:
+                known |= query_parameter_names(self.filterset_class(queryset=Notice.objects.none()))
+        return known
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published notices, filtered and searched like the list pages",
+        description="`q` searches in either script and ranks by relevance unless `sort` says "
+        "otherwise. Unknown parameters and invalid values are a 400.",
+        responses={200: api_serializers.NoticeSummarySerializer(many=True), 400: BAD_REQUEST},
+    ),
+    retrieve=extend_schema(summary="One published notice with its attachments and unit tree"),
+)
+class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAPIViewSet):
+    filter_backends = [StrictFilterBackend]
+    filterset_class = NoticeFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        co_issuers = Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
+        notices = Notice.objects.published().with_list_data().prefetch_related(co_issuers)
+        if self.action == "retrieve":
+            return notices.prefetch_related("attachments", "sections")
+        return notices.newest_first()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return api_serializers.NoticeDetailSerializer
+        return api_serializers.NoticeSummarySerializer
+
+    def filter_queryset(self, queryset):
+        # The filters choose among notices; a notice asked for by its id is found by its id alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The category menu, with published notice counts",
+        responses={200: api_serializers.CategorySerializer(many=True), 400: BAD_REQUEST},
+    )
+)
+class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
+    serializer_class = api_serializers.CategorySerializer
+    queryset = Category.objects.with_notice_counts()
+
+
+def _published_notice_count():
+    """A subquery: published notices an issuing body led or joined (what ?issuer= returns)."""
+    joined = CoIssuer.objects.filter(body=OuterRef(OuterRef("pk"))).values("notice_id")
+    notices = (
+        Notice.objects.published()
+        .filter(Q(lead_issuer=OuterRef("pk")) | Q(id__in=joined))
+        .order_by()
+        .annotate(total=Func(F("id"), function="COUNT"))
+        .values("total")
+    )
+    return Subquery(notices)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Issuing bodies of published notices, with their notice counts",
+        responses={200: api_serializers.IssuingBodySerializer(many=True), 400: BAD_REQUEST},
+    )
+)
+class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
+    serializer_class = api_serializers.IssuingBodySerializer
+
+    def get_queryset(self):
+        published = Notice.objects.published()
+        return (
+            IssuingBody.objects.filter(
+                Exists(published.filter(lead_issuer=OuterRef("pk")))
+                | Exists(published.filter(co_issuer_links__body=OuterRef("pk")))
+            )
+            .annotate(notice_count=_published_notice_count())
+            .order_by("name")
+        )
+
+
+router = SimpleRouter()
+router.register("notices", NoticeViewSet, basename="api-notice")
+router.register("categories", CategoryViewSet, basename="api-category")
+router.register("issuers", IssuingBodyViewSet, basename="api-issuer")

@@ -1,0 +1,88 @@
+"""CSV export of a filtered notice list: the list page's query string, the list page's rows."""
+
+import csv
+
+from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from .filters import NoticeFilter
+from .models import CoIssuer, Notice
+
+# A spreadsheet, not a dump: past this many rows, use the paginated API.
+MAX_EXPORT_ROWS = 10_000
+CHUNK_SIZE = 1_000
+COLUMNS = [
+    "id",
+    "title",
+    "doc_number",
+    "issuing_bodies",
+    "issued_date",
+    "published_date",
+    "validity",
+    "categories",
+    "url",
+]
+# Excel reads a CSV file as the system's legacy code page unless it starts with a UTF-8 BOM.
+BOM = "\ufeff"
+# A cell starting with one of these is a formula to a spreadsheet: quote it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line, for streaming csv.writer output."""
+
+    def write(self, value):
+        return value
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _row(notice, build_url):
+    return [
+        notice.pk,
+        _text(notice.title),
+        _text(notice.doc_number),
+        "；".join(body.name for body in notice.issuing_bodies()),
+        notice.issued_date.isoformat() if notice.issued_date else "",
+        notice.published_date.isoformat() if notice.published_date else "",
+        notice.get_validity_display(),
+        "；".join(category.name for category in notice.categories.all()),
+        build_url(notice.get_absolute_url()),
+    ]
+
+
+@require_safe
+def notice_export(request):
+    """The notices the list page shows for this query string, as UTF-8 CSV (at most 10,000)."""
+    notices = (
+        Notice.objects.published()
+        .with_list_data()
+        .prefetch_related(
+            Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
+        )
+        .newest_first()
+    )
+    filterset = NoticeFilter(request.GET, queryset=notices)
+    if not filterset.is_valid():
+        problems = [
+            f"{name}: {message}"
+            for name, messages in filterset.form.errors.items()
+            for message in messages
+        ]
+        return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
+    rows = filterset.qs[:MAX_EXPORT_ROWS].iterator(chunk_size=CHUNK_SIZE)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield BOM + writer.writerow(COLUMNS)
+        for notice in rows:
+            yield writer.writerow(_row(notice, request.build_absolute_uri))
+
+    filename = f"policyhub-notices-{timezone.localdate():%Y%m%d}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

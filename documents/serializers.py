@@ -1,0 +1,157 @@
+"""The JSON shapes of the read-only API: notices with their unit tree, categories, issuing bodies.
+
+Links are absolute (a harvester stores them), dates are ISO 8601, and every field name is the
+English name the README's API table documents.
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Attachment, Category, IssuingBody, Notice, Section
+
+
+def _absolute(serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The category's page.")
+
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "url"]
+
+    def get_url(self, category) -> str:
+        return _absolute(self, category.get_absolute_url())
+
+
+class IssuingBodyRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The issuing body's page.")
+
+    class Meta:
+        model = IssuingBody
+        fields = ["name", "short_name", "slug", "url"]
+
+    def get_url(self, body) -> str:
+        return _absolute(self, body.get_absolute_url())
+
+
+class CategorySerializer(CategoryRefSerializer):
+    notice_count = serializers.IntegerField(read_only=True, help_text="Published notices.")
+    notices_url = serializers.SerializerMethodField(help_text="This category's notices (API).")
+
+    class Meta(CategoryRefSerializer.Meta):
+        fields = ["name", "slug", "description", "notice_count", "url", "notices_url"]
+
+    def get_notices_url(self, category) -> str:
+        return _absolute(self, f"{reverse('documents:api-notice-list')}?category={category.slug}")
+
+
+class IssuingBodySerializer(IssuingBodyRefSerializer):
+    notice_count = serializers.IntegerField(
+        read_only=True, help_text="Published notices it issued, as lead or joint issuer."
+    )
+    notices_url = serializers.SerializerMethodField(help_text="This body's notices (API).")
+
+    class Meta(IssuingBodyRefSerializer.Meta):
+        fields = ["name", "short_name", "slug", "notice_count", "url", "notices_url"]
+
+    def get_notices_url(self, body) -> str:
+        return _absolute(self, f"{reverse('documents:api-notice-list')}?issuer={body.slug}")
+
+
+class NoticeSummarySerializer(serializers.ModelSerializer):
+    """A notice as a list shows it: what identifies it and where to read it."""
+
+    url = serializers.SerializerMethodField(help_text="The notice's page.")
+    api_url = serializers.SerializerMethodField(help_text="The notice with its full text (API).")
+    issuing_bodies = serializers.SerializerMethodField(help_text="发文机关, the lead body first.")
+    categories = CategoryRefSerializer(many=True, read_only=True)
+    validity_label = serializers.CharField(source="get_validity_display", read_only=True)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "url",
+            "api_url",
+            "title",
+            "doc_number",
+            "issuing_bodies",
+            "categories",
+            "issued_date",
+            "published_date",
+            "validity",
+            "validity_label",
+            "view_count",
+        ]
+
+    def get_url(self, notice) -> str:
+        return _absolute(self, notice.get_absolute_url())
+
+    def get_api_url(self, notice) -> str:
+        return _absolute(self, reverse("documents:api-notice-detail", kwargs={"pk": notice.pk}))
+
+    @extend_schema_field(IssuingBodyRefSerializer(many=True))
+    def get_issuing_bodies(self, notice):
+        bodies = notice.issuing_bodies()
+        return IssuingBodyRefSerializer(bodies, many=True, context=self.context).data
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="The attached file, when there is one.")
+
+    class Meta:
+        model = Attachment
+        fields = ["title", "file"]
+
+    def get_file(self, attachment) -> str | None:
+        return _absolute(self, attachment.file.url) if attachment.file else None
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    """A numbered unit (章, 节, 条, 项) with its sub-units."""
+
+    url = serializers.SerializerMethodField(help_text="The unit on the notice's page (#anchor).")
+
+    class Meta:
+        model = Section
+        fields = ["kind", "label", "number", "heading", "text", "anchor", "url", "children"]
+
+    def get_url(self, unit) -> str:
+        notice_url = self.context["notice_url"]
+        return f"{notice_url}#{unit.anchor}" if unit.anchor else notice_url
+
+
+# A unit's children are units: declared after the class so the serializer can refer to itself.
+UnitSerializer._declared_fields["children"] = UnitSerializer(
+    many=True, read_only=True, source="child_units"
+)
+
+
+class NoticeDetailSerializer(NoticeSummarySerializer):
+    """A notice whole: metadata, its own text, attachments and the tree of numbered units."""
+
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    units = serializers.SerializerMethodField(help_text="The numbered units, as a tree.")
+
+    class Meta(NoticeSummarySerializer.Meta):
+        fields = NoticeSummarySerializer.Meta.fields + [
+            "addressees",
+            "preamble",
+            "signatory",
+            "source",
+            "index_number",
+            "attachments",
+            "body_title",
+            "body_intro",
+            "units",
+            "updated_at",
+        ]
+
+    @extend_schema_field(UnitSerializer(many=True))
+    def get_units(self, notice):
+        context = {**self.context, "notice_url": self.get_url(notice)}
+        return UnitSerializer(notice.unit_tree(), many=True, context=context).data
