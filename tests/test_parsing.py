@@ -399,3 +399,12 @@ def test_html_paragraphs_entities_and_tables():
     assert looks_like_html(markup)
     lines = html_to_text(markup).split("\n")
     assert lines == ["标题&甲", "国务院\u00a0\u00a0", "", "甲 乙\t丙", ""]
+
+
+def test_attachment_title_starting_with_a_year_keeps_it():
+    notice = parse_notice(
+        "国务院关于同意组建协调委员会的批复\n国函〔2006〕48号\n民航总局：\n同意组建。\n"
+        "附件：2008年北京奥运会首都国际机场协调委员会组建方案\n国务院\n二〇〇六年五月二十三日\n"
+    )
+    assert notice.attachments == ["2008年北京奥运会首都国际机场协调委员会组建方案"]
+    assert notice.issued_date == datetime.date(2006, 5, 23)

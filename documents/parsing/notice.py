@@ -32,7 +32,8 @@ _META_KEYS = re.compile(
 )
 _TABLE_KEYS = ("索引号", "主题分类", "发文机关", "成文日期", "标题", "发文字号", "发布日期")
 _TABLE_KEY_RE = re.compile(rf"({'|'.join(_TABLE_KEYS)})[:：]")
-_ATTACHMENT_LINE = re.compile(r"^附件\s*[:：]?\s*(?:\d+\s*[.．、:：]?\s*)?|^附\s*[:：]\s*")
+# 附件：1.… / 附件1.… ; a list number needs its full stop (附件：2008年… is a title).
+_ATTACHMENT_LINE = re.compile(r"^附件\s*[:：]?\s*(?:\d{1,2}\s*[.．、:：]\s*)?|^附\s*[:：]\s*")
 _ATTACHMENT_MARKER = re.compile(r"^(?:附件\s*(\d*)\s*[.．:：]?|附\s*[:：]?|附表\s*(\d*)\s*[:：]?)$")
 _NUMBERED_ITEM = re.compile(r"^\d+\s*[.．、]\s*")
 _NOTE = re.compile(r"^[（(](?:此件公开发布|此件不公开|本文有删减|此件有删减|此件发至.{0,20})[)）]$")
