@@ -408,3 +408,31 @@ def test_attachment_title_starting_with_a_year_keeps_it():
     )
     assert notice.attachments == ["2008年北京奥运会首都国际机场协调委员会组建方案"]
     assert notice.issued_date == datetime.date(2006, 5, 23)
+
+
+def test_full_html_page_with_chrome():
+    page = (
+        "<html><head><title>国务院关于某项工作的通知_政府信息公开</title>"
+        "<style>p{margin:0}</style></head><body>"
+        "<div class='crumb'>首页 &gt; 政策 &gt; 国务院文件</div>"
+        "<p>国务院关于加强</p><p>某项工作的通知</p><p>国发〔2019〕5号</p><p><br></p>"
+        "<p>各省、自治区、直辖市人民政府：</p><p>现就有关事项通知如下。</p>"
+        "<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p>"
+        "<p style='text-align:right'>国务院&nbsp;&nbsp;&nbsp;</p>"
+        "<p style='text-align:right'>2019年1月27日&nbsp;&nbsp;</p>"
+        "<div>扫一扫在手机打开当前页</div><div>【打印】【关闭】</div></body></html>"
+    )
+    notice = parse_notice(page)
+    assert notice.title == "国务院关于加强某项工作的通知"
+    assert notice.doc_number == "国发〔2019〕5号"
+    assert notice.addressees == "各省、自治区、直辖市人民政府"
+    assert notice.preamble == "现就有关事项通知如下。"
+    assert notice.signatory == "国务院"
+    assert notice.issued_date == datetime.date(2019, 1, 27)
+    section = notice.units[0].children[0]
+    assert (section.label, section.heading, section.text) == (
+        "（一）",
+        "指导思想",
+        "坚持稳中求进。",
+    )
+    assert notice.warnings == []
