@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from reversion.admin import VersionAdmin
 
 from . import services
 from .forms import ImportTextForm
@@ -64,7 +65,11 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(VersionAdmin):
+    """Notices with their units inline; every change is a revision that can be viewed and
+    restored (历史), and deleted notices can be recovered. Editors write drafts; publishers
+    (permission publish_notice) also publish, unpublish, delete and edit published notices."""
+
     list_display = [
         "title",
         "doc_number",
@@ -97,6 +102,20 @@ class NoticeAdmin(admin.ModelAdmin):
 
     change_list_template = "admin/documents/notice/change_list.html"
 
+    def has_publish_permission(self, request):
+        return request.user.has_perm("documents.publish_notice")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published and not self.has_publish_permission(request):
+            return False  # an editor may read a published notice, not change it
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields.append("status")
+        return fields
+
     def get_urls(self):
         return [
             path(
@@ -127,7 +146,9 @@ class NoticeAdmin(admin.ModelAdmin):
             if "save" in request.POST and not duplicate and not problems:
                 try:
                     result = services.import_notice(
-                        parsed=parsed, categories=list(form.cleaned_data["categories"])
+                        parsed=parsed,
+                        categories=list(form.cleaned_data["categories"]),
+                        user=request.user,
                     )
                 except (services.DuplicateNotice, services.ImportRefused) as error:
                     context["problems"] = [str(error)]
@@ -156,12 +177,12 @@ class NoticeAdmin(admin.ModelAdmin):
         services.refresh_anchors(form.instance)
         services.index_notices([form.instance.pk])
 
-    @admin.action(description="发布所选文件", permissions=["change"])
+    @admin.action(description="发布所选文件", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        count = services.publish(queryset)
+        count = services.publish(queryset, user=request.user)
         self.message_user(request, f"已发布 {count} 个文件。", messages.SUCCESS)
 
-    @admin.action(description="撤回所选文件为草稿", permissions=["change"])
+    @admin.action(description="撤回所选文件为草稿", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        count = services.unpublish(queryset)
+        count = services.unpublish(queryset, user=request.user)
         self.message_user(request, f"已撤回 {count} 个文件为草稿。", messages.SUCCESS)

@@ -1,5 +1,6 @@
 import hashlib
 
+import reversion
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -178,6 +179,7 @@ class NoticeQuerySet(models.QuerySet):
         return self.select_related("lead_issuer").prefetch_related("categories")
 
 
+@reversion.register(follow=["sections", "attachments", "co_issuer_links"])
 class Notice(models.Model):
     """One document: a notice (通知), opinion, regulation … with its numbered units."""
 
@@ -260,6 +262,7 @@ class Notice(models.Model):
         ordering = [F("issued_date").desc(nulls_last=True), "-id"]
         verbose_name = "政策文件"
         verbose_name_plural = "政策文件"
+        permissions = [("publish_notice", "可以发布、撤回政策文件")]
         constraints = [
             models.UniqueConstraint(
                 fields=["lead_issuer", "doc_number_normalized"],
@@ -334,6 +337,7 @@ class Notice(models.Model):
         Notice.objects.filter(pk=self.pk).update(view_count=F("view_count") + 1)
 
 
+@reversion.register()
 class CoIssuer(models.Model):
     """A joint issuer of a notice, in the order the document lists them."""
 
@@ -353,6 +357,7 @@ class CoIssuer(models.Model):
         return str(self.body)
 
 
+@reversion.register()
 class Attachment(models.Model):
     """An attachment (附件) listed by a notice, with an optional file."""
 
@@ -370,6 +375,7 @@ class Attachment(models.Model):
         return self.title
 
 
+@reversion.register()
 class Section(models.Model):
     """A numbered unit of a notice: 编, 章 (一、), 节 ((一)), 条, or an item (1. ①)."""
 

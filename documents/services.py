@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import reversion
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from . import search
 from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
@@ -69,6 +71,8 @@ def import_notice(
     categories: list[Category] = (),
     status: str = Notice.Status.DRAFT,
     update: bool = False,
+    user=None,
+    comment: str = "从文本导入",
 ) -> ImportResult:
     """Store a parsed notice with its units in one transaction; refuse duplicates unless update."""
     problems = import_problems(parsed)
@@ -79,7 +83,9 @@ def import_notice(
     if existing and not update:
         raise DuplicateNotice(existing)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(comment if not existing else f"{comment}（覆盖更新）")
             notice = existing or Notice()
             _fill_notice(notice, parsed, status=status)
             notice.save()
@@ -89,6 +95,8 @@ def import_notice(
             _replace_attachments(notice, parsed.attachments)
             replace_units(notice, parsed.units)
             index_notices([notice.pk])
+            # The revision must hold the units, which bulk_create saved without signals.
+            reversion.add_to_revision(notice)
     except IntegrityError:
         # Another import of the same number won the race between our check and our insert.
         existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
@@ -206,14 +214,31 @@ def refresh_anchors(notice: Notice) -> None:
         Section.objects.bulk_update(sections, ["anchor"])
 
 
-def publish(notices) -> int:
-    """Publish the given notices; returns how many changed."""
-    return notices.exclude(status=Notice.Status.PUBLISHED).update(status=Notice.Status.PUBLISHED)
+def publish(notices, *, user=None) -> int:
+    """Publish the given notices, recording a revision of each; returns how many changed."""
+    return _set_status(notices, Notice.Status.PUBLISHED, user=user, comment="发布")
 
 
-def unpublish(notices) -> int:
-    """Take the given notices back to draft; returns how many changed."""
-    return notices.exclude(status=Notice.Status.DRAFT).update(status=Notice.Status.DRAFT)
+def unpublish(notices, *, user=None) -> int:
+    """Take the given notices back to draft, recording a revision; returns how many changed."""
+    return _set_status(notices, Notice.Status.DRAFT, user=user, comment="撤回为草稿")
+
+
+def _set_status(notices, status, *, user, comment) -> int:
+    ids = list(notices.values_list("pk", flat=True))
+    with transaction.atomic(), reversion.create_revision():
+        changing = list(
+            Notice.objects.select_for_update().filter(pk__in=ids).exclude(status=status)
+        )
+        now = timezone.now()
+        for notice in changing:
+            notice.status = status
+            notice.updated_at = now
+            reversion.add_to_revision(notice)
+        Notice.objects.bulk_update(changing, ["status", "updated_at"])
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+    return len(changing)
 
 
 def index_notices(notice_ids) -> None:

@@ -219,8 +219,7 @@ def test_import_of_an_archived_notice_shows_the_duplicate_and_saves_nothing(edit
 
 
 def test_import_page_needs_the_add_permission(client):
-    User.objects.create_user("reader", password="a-long-test-password", is_staff=True)
-    client.login(username="reader", password="a-long-test-password")
+    client.force_login(User.objects.create_user("reader", is_staff=True))
     assert client.get(IMPORT_URL).status_code == 403
     assert Notice.objects.count() == 0
 

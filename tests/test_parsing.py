@@ -57,12 +57,6 @@ SEED_CHAPTERS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="session")
-def plain_static_storage():
-    """Stands in for the project conftest's fixture: the parser needs no Django settings."""
-    yield
-
-
 @pytest.fixture(scope="module")
 def seed():
     return parse_notice(SEED.read_text(encoding="utf-8"))

@@ -14,12 +14,6 @@ from documents.parsing import parse_notice
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def plain_static_storage():
-    """Stands in for the project conftest's fixture: the parser needs no Django settings."""
-    yield
-
-
 def parse(name: str):
     return parse_notice((DATA / name).read_text(encoding="utf-8"))
 

@@ -7,7 +7,6 @@ checks that every character of the clean text comes out of the parser, in order.
 
 import re
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,12 +50,6 @@ WORDS = [
     "公共",
 ]
 CN_NUMBERS = "一二三四五六七八九十"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def plain_static_storage():
-    """Stands in for the project conftest's fixture: the parser needs no Django settings."""
-    yield
 
 
 def cn(number: int) -> str:
