@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 register = template.Library()
@@ -19,9 +21,11 @@ def canonical_url(context):
     """
     request = context["request"]
     url = request.build_absolute_uri(request.path)
-    page = request.GET.get("page", "")
-    if list(request.GET) == ["page"] and page.isdigit() and int(page) > 1:
-        url += f"?page={int(page)}"
+    # The raw query string, not request.GET: the 400 page for a flood of parameters renders
+    # this too, and request.GET would raise again there.
+    page = re.fullmatch(r"page=0*([1-9][0-9]*)", request.META.get("QUERY_STRING", ""))
+    if page and page.group(1) != "1":
+        url += f"?page={page.group(1)}"
     return url
 
 
