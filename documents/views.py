@@ -139,6 +139,9 @@ class NoticeDetailView(DetailView):
             else []
         )
         units = notice.unit_tree()
+        # A regulation with chapters lists its chapters and sections; one without, its articles.
+        structural = {Section.Kind.PART, Section.Kind.CHAPTER, Section.Kind.SECTION}
+        toc_articles = not any(unit.kind in structural for unit in notice.sections.all())
         # ?q= from a search result: mark the words in the text and the units that hold them.
         query = search.parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
         terms = query.highlight_terms
@@ -153,6 +156,7 @@ class NoticeDetailView(DetailView):
             units=units,
             related=related,
             search_query=query,
+            toc_articles=toc_articles,
             terms=terms,
             hit_count=hits,
             **kwargs,

@@ -156,3 +156,15 @@ def test_a_directory_is_imported_with_a_progress_line_per_file(capsys):
     out = capsys.readouterr().out
     assert re.search(r"\[1/\d+\] ", out)
     assert "完成：导入" in out
+
+
+def test_a_regulation_lists_chapters_in_its_contents_and_anchors_every_article(client):
+    run(SAMPLE / "13th-five-year-plan" / "law-001.md")
+    law = Notice.objects.get()
+    assert law.sections.filter(kind="chapter").count() == 6
+    assert law.sections.filter(kind="article").count() == 44
+    page = client.get(law.get_absolute_url()).content.decode()
+    toc = page[page.index('class="toc"') : page.index("</nav>", page.index('class="toc"'))]
+    assert "第一章" in toc and "第一节" in toc
+    assert "第一条" not in toc
+    assert 'id="art-44"' in page
