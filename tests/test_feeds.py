@@ -235,3 +235,35 @@ def test_every_feed_link_on_a_page_answers(client):
         assert len(hrefs) >= 2
         for href in hrefs:
             assert client.get(href).status_code == 200, href
+
+
+def test_detail_page_links_the_feeds_of_its_categories(client):
+    notice = factories.notice(categories=[factories.category("belt-and-road")])
+    head = client.get(notice.get_absolute_url()).content.decode().split("</head>")[0]
+    assert 'title="一带一路政策（RSS）" href="/feeds/categories/belt-and-road/rss/"' in head
+    assert 'title="一带一路政策（Atom）" href="/feeds/categories/belt-and-road/atom/"' in head
+    assert 'href="/feeds/rss/"' in head
+
+
+def test_home_category_and_issuer_pages_show_a_visible_subscribe_link(client):
+    ndrc = factories.body("国家发展改革委", slug="ndrc")
+    factories.notice(categories=[factories.category("regional-economy")], lead_issuer=ndrc)
+    pages = {
+        "/": ("订阅最新文件：", "/feeds/rss/", "/feeds/atom/"),
+        "/categories/regional-economy/": (
+            "订阅本类新文件：",
+            "/feeds/categories/regional-economy/rss/",
+            "/feeds/categories/regional-economy/atom/",
+        ),
+        "/issuers/ndrc/": (
+            "订阅该机关新文件：",
+            "/feeds/issuers/ndrc/rss/",
+            "/feeds/issuers/ndrc/atom/",
+        ),
+    }
+    for url, (label, rss, atom) in pages.items():
+        body = client.get(url).content.decode().split("</head>")[1]
+        assert (
+            f'<p class="feed-links">{label}<a href="{rss}" type="application/rss+xml">RSS</a> · '
+            f'<a href="{atom}" type="application/atom+xml">Atom</a></p>'
+        ) in body, url
