@@ -23,6 +23,7 @@ from rest_framework.routers import SimpleRouter
 from . import serializers as api_serializers
 from .filters import NoticeFilter
 from .models import Category, CoIssuer, IssuingBody, Notice
+from .views import attach_search_hits
 
 MAX_PAGE_SIZE = 100
 
@@ -80,6 +81,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise ValidationError(filter_errors(filterset))
+        view.filterset = filterset  # the list marks search hits with its parsed query
         return filterset.qs
 
 
@@ -154,6 +156,13 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
     def filter_queryset(self, queryset):
         # The filters choose among notices; a notice asked for by its id is found by its id alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request, *args, **kwargs):
+        notices = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if query := self.filterset.search_query:
+            attach_search_hits(notices, query)
+        serializer = self.get_serializer(notices, many=True)
+        return self.get_paginated_response(serializer.data)
 
 
 @extend_schema_view(

@@ -62,6 +62,16 @@ class IssuingBodySerializer(IssuingBodyRefSerializer):
         return _absolute(self, f"{reverse('documents:api-notice-list')}?issuer={body.slug}")
 
 
+class SearchHitSerializer(serializers.Serializer):
+    """Where a ``q`` search matched: the best unit (if the match is in one) and an excerpt."""
+
+    anchor = serializers.CharField(allow_null=True, help_text="The best-matching unit's anchor.")
+    url = serializers.CharField(help_text="The notice's page, at that unit when there is one.")
+    label = serializers.CharField(allow_null=True)
+    heading = serializers.CharField(allow_null=True)
+    snippet = serializers.CharField(help_text="HTML: escaped text, matches in <mark>.")
+
+
 class NoticeSummarySerializer(serializers.ModelSerializer):
     """A notice as a list shows it: what identifies it and where to read it."""
 
@@ -70,6 +80,7 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
     issuing_bodies = serializers.SerializerMethodField(help_text="发文机关, the lead body first.")
     categories = CategoryRefSerializer(many=True, read_only=True)
     validity_label = serializers.CharField(source="get_validity_display", read_only=True)
+    search_hit = serializers.SerializerMethodField(help_text="With ``q`` only: where it matched.")
 
     class Meta:
         model = Notice
@@ -86,6 +97,7 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
             "validity",
             "validity_label",
             "view_count",
+            "search_hit",
         ]
 
     def get_url(self, notice) -> str:
@@ -98,6 +110,20 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
     def get_issuing_bodies(self, notice):
         bodies = notice.issuing_bodies()
         return IssuingBodyRefSerializer(bodies, many=True, context=self.context).data
+
+    @extend_schema_field(SearchHitSerializer(allow_null=True))
+    def get_search_hit(self, notice):
+        if not hasattr(notice, "snippet"):  # set by views.attach_search_hits for a search
+            return None
+        url = self.get_url(notice)
+        unit = getattr(notice, "hit_unit", None)
+        return {
+            "anchor": unit.anchor if unit else None,
+            "url": f"{url}#{unit.anchor}" if unit and unit.anchor else url,
+            "label": unit.label if unit else None,
+            "heading": unit.heading if unit else None,
+            "snippet": str(notice.snippet),
+        }
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

@@ -124,6 +124,16 @@ def test_search_in_either_script_ranks_title_matches_first(api, archive, q):
     ]
 
 
+def test_search_results_point_to_the_best_matching_unit(api, archive):
+    rows = api.get("/api/notices/", {"q": "区域协调"}).json()["results"]
+    hit = rows[1]["search_hit"]
+    unit = archive["simp"].sections.get()
+    assert hit["anchor"] == unit.anchor and hit["heading"] == "重点任务"
+    assert hit["url"] == f"http://testserver/notices/{archive['simp'].pk}/#{unit.anchor}"
+    assert "促进<mark>区域协调</mark>发展" in hit["snippet"]
+    assert api.get("/api/notices/").json()["results"][0]["search_hit"] is None
+
+
 def test_search_combines_with_filters_and_an_explicit_sort(api, archive):
     assert titles(api.get("/api/notices/", {"q": "区域协调", "category": "belt-and-road"})) == [
         "关于推进一带一路建设的通知"
