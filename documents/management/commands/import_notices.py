@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from documents.models import Category, Notice
 from documents.parsing import parse_notice
@@ -58,7 +59,8 @@ class Command(BaseCommand):
                 counts["skipped"] += 1
                 self.stdout.write(f"{prefix}: 跳过，已存在（编号 {duplicate.existing.pk}）")
                 continue
-            except (ImportRefused, ValueError, OSError) as error:
+            except (ImportRefused, ValueError, OSError, DatabaseError) as error:
+                # The notice's transaction was rolled back: nothing of it is stored.
                 counts["failed"] += 1
                 failures.append((path, str(error)))
                 self.stdout.write(self.style.ERROR(f"{prefix}: 失败：{error}"))
