@@ -61,3 +61,16 @@ def notice(*, categories=(), sections=0, published=True, units=(), **fields):
     Section.objects.bulk_create(units)
     index_notices([obj.pk])
     return obj
+
+
+def database_url():
+    """A DATABASE_URL for the test database, for a server or script in another process."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )

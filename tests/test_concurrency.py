@@ -64,16 +64,13 @@ def free_port():
 def test_views_from_several_server_processes_lose_no_count():
     """Three gunicorn workers, each with its own connection, count every view of one notice."""
     notice = factories.notice(sections=3)
-    database = connection.settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        url = (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        )
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1", "DJANGO_CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": factories.database_url(),
+        "DJANGO_DEBUG": "1",
+        "DJANGO_CONN_MAX_AGE": "0",
+    }
     server = subprocess.Popen(
         [
             sys.executable,

@@ -1,0 +1,78 @@
+"""The read-replica router, with a real second database alias in another process."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import RequestFactory
+
+from policyhub.routers import PinToPrimaryMiddleware, PrimaryReplicaRouter, _pinned_to_primary
+from tests import factories
+
+SCRIPT = """
+import json
+from django.db import connections
+from django.db.models import F
+from django.test import Client
+from documents.models import Notice
+for alias in ("default", "replica"):
+    connections[alias].force_debug_cursor = True
+page = Client().get("/notices/")
+Notice.objects.filter(pk={pk}).update(view_count=F("view_count") + 1)
+print(json.dumps({{
+    "status": page.status_code,
+    "listed": page.content.decode().count('class="notice-row"'),
+    "replica": [q["sql"] for q in connections["replica"].queries],
+    "default": [q["sql"] for q in connections["default"].queries],
+}}))
+"""
+
+
+def test_reads_go_to_the_replica_and_writes_to_the_primary():
+    router = PrimaryReplicaRouter()
+    assert router.db_for_read(None) == "replica"
+    assert router.db_for_write(None) == "default"
+    assert router.allow_migrate("replica", "documents") is False
+
+
+@pytest.mark.parametrize(
+    "method, path, pinned",
+    [("GET", "/notices/", False), ("POST", "/notices/", True), ("GET", "/admin/", True)],
+)
+def test_writes_and_the_admin_read_from_the_primary(method, path, pinned):
+    seen = {}
+
+    def view(request):
+        seen["pinned"] = _pinned_to_primary.get()
+        seen["read_from"] = PrimaryReplicaRouter().db_for_read(None)
+        return "ok"
+
+    request = RequestFactory().generic(method, path)
+    PinToPrimaryMiddleware(view)(request)
+    assert seen["pinned"] is pinned
+    assert seen["read_from"] == ("default" if pinned else "replica")
+    assert _pinned_to_primary.get() is False  # reset after the request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_database_alias_serves_the_pages():
+    notice = factories.notice(title="经副本读取的文件")
+    url = factories.database_url()
+    env = {**os.environ, "DATABASE_URL": url, "DATABASE_REPLICA_URL": url, "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SCRIPT.format(pk=notice.pk)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == 200 and report["listed"] == 1
+    assert any("documents_notice" in sql for sql in report["replica"])
+    assert not any(sql.startswith("SELECT") for sql in report["default"])
+    assert any(sql.startswith("UPDATE") for sql in report["default"])
+    notice.refresh_from_db()
+    assert notice.view_count == 1
