@@ -61,6 +61,10 @@ MIDDLEWARE = [
     "policyhub.routers.PinToPrimaryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's 简体/繁體 choice (the set_language cookie, else Accept-Language: zh-TW, zh-HK
+    # → 繁體); after the session, before CommonMiddleware as Django asks.
+    "django.middleware.locale.LocaleMiddleware",
+    "documents.i18n.AdminInDefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,7 +138,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface's message ids are simplified Chinese; locale/zh_Hant holds the traditional
+# catalog, its compiled .mo committed (no gettext needed to run; `make messages` rebuilds it).
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体"), ("zh-hant", "繁體")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,8 @@ admin.site.index_title = "内容管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # set_language (POST language, next): the 简体/繁體 switch in every page's header.
+    path("i18n/", include("django.conf.urls.i18n")),
     path(
         "sitemap.xml",
         sitemap_views.index,
