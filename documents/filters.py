@@ -3,6 +3,7 @@
 import django_filters as filters
 from django import forms
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .models import Category, IssuingBody, Notice
@@ -20,6 +21,15 @@ class YearFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1949)
         kwargs.setdefault("max_value", 2100)
         super().__init__(*args, **kwargs)
+
+
+class DateRangeWidget(filters.widgets.DateRangeWidget):
+    """Two date inputs, each named for screen readers: the fieldset's legend names neither."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = _("起始日期")
+        self.widgets[1].attrs["aria-label"] = _("截止日期")
 
 
 class NoticeFilter(filters.FilterSet):
@@ -61,7 +71,7 @@ class NoticeFilter(filters.FilterSet):
     date = filters.DateFromToRangeFilter(
         label="成文日期",
         field_name="issued_date",
-        widget=filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=DateRangeWidget(attrs={"type": "date"}),
     )
     doc_number = filters.CharFilter(label="发文字号", method="filter_doc_number", max_length=100)
     validity = filters.ChoiceFilter(
