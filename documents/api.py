@@ -7,6 +7,7 @@ names the parameter, so a typo never silently returns the wrong rows.
 
 from django.core.exceptions import ValidationError as FieldError
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.http import JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -35,6 +36,10 @@ BAD_REQUEST = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="An unknown query parameter (`unknown_parameters`) or an invalid value, keyed by "
     "the parameter's name.",
+)
+NOT_FOUND = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="No such page of results, or no published notice with this id (`detail`).",
 )
 
 
@@ -132,9 +137,20 @@ class ReadOnlyAPIViewSet(viewsets.GenericViewSet):
         summary="Published notices, filtered and searched like the list pages",
         description="`q` searches in either script and ranks by relevance unless `sort` says "
         "otherwise. Unknown parameters and invalid values are a 400.",
-        responses={200: api_serializers.NoticeSummarySerializer(many=True), 400: BAD_REQUEST},
+        responses={
+            200: api_serializers.NoticeSummarySerializer(many=True),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
     ),
-    retrieve=extend_schema(summary="One published notice with its attachments and unit tree"),
+    retrieve=extend_schema(
+        summary="One published notice with its attachments and unit tree",
+        responses={
+            200: api_serializers.NoticeDetailSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
+    ),
 )
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAPIViewSet):
     filter_backends = [StrictFilterBackend]
@@ -168,7 +184,11 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
 @extend_schema_view(
     list=extend_schema(
         summary="The category menu, with published notice counts",
-        responses={200: api_serializers.CategorySerializer(many=True), 400: BAD_REQUEST},
+        responses={
+            200: api_serializers.CategorySerializer(many=True),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
     )
 )
 class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
@@ -192,7 +212,11 @@ def _published_notice_count():
 @extend_schema_view(
     list=extend_schema(
         summary="Issuing bodies of published notices, with their notice counts",
-        responses={200: api_serializers.IssuingBodySerializer(many=True), 400: BAD_REQUEST},
+        responses={
+            200: api_serializers.IssuingBodySerializer(many=True),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
     )
 )
 class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
@@ -208,6 +232,11 @@ class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
             .annotate(notice_count=_published_notice_count())
             .order_by("name")
         )
+
+
+def not_found(request):
+    """Any other address under /api/ (``/api/notices/abc/``): a JSON 404, not the HTML page."""
+    return JsonResponse({"detail": "未找到。"}, status=404)
 
 
 router = SimpleRouter()

@@ -1,7 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import feeds, views
+from . import api, feeds, views
 from .api import router as api_router
 from .export import notice_export
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("notices/export.csv", notice_export, name="notice-export"),
     path("api/", include(api_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    re_path(r"^api/[\s\S]*/$", api.not_found, name="api-not-found"),
     path("feeds/rss/", feeds.LatestNoticesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestNoticesAtomFeed(), name="feed-atom"),
     path(
