@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
@@ -22,6 +23,9 @@ class LatestNoticesFeed(Feed):
     title = f"最新政策文件 · {SITE_NAME}"
     description = "PolicyHub 政策文件库最新发布的政策文件。"
     author_name = SITE_NAME
+    # Feeds give the text as stored whatever a reader chose on the pages (简体/繁體): a feed URL
+    # is shared by many subscribers, so it must not change with one reader's cookie.
+    language = settings.LANGUAGE_CODE
     description_template = "feeds/notice_description.html"
     feed_url_name = "documents:feed-rss"
 

@@ -42,48 +42,51 @@ class NoticeFilter(filters.FilterSet):
     }
 
     q = filters.CharFilter(
-        label="关键词",
+        label=_("关键词"),
         method="filter_search",
         max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": "如 区域协调发展、一带一路 核心区、发改地区〔2016〕1771号",
+                "placeholder": _("如 区域协调发展、一带一路 核心区、发改地区〔2016〕1771号"),
             }
         ),
     )
 
     category = filters.ModelChoiceFilter(
-        label="分类",
+        label=_("分类"),
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
-        empty_label="全部分类",
+        empty_label=_("全部分类"),
     )
     issuer = filters.ModelChoiceFilter(
-        label="发文机关",
+        label=_("发文机关"),
         queryset=IssuingBody.objects.all(),
         to_field_name="slug",
         method="filter_issuer",
-        empty_label="全部机关",
+        empty_label=_("全部机关"),
     )
-    year = YearFilter(label="年份", field_name="issued_date", lookup_expr="year")
+    year = YearFilter(label=_("年份"), field_name="issued_date", lookup_expr="year")
     date = filters.DateFromToRangeFilter(
-        label="成文日期",
+        label=_("成文日期"),
         field_name="issued_date",
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
-    doc_number = filters.CharFilter(label="发文字号", method="filter_doc_number", max_length=100)
+    doc_number = filters.CharFilter(label=_("发文字号"), method="filter_doc_number", max_length=100)
     validity = filters.ChoiceFilter(
-        label="时效性", choices=Notice.Validity.choices, empty_label="全部"
+        label=_("时效性"),
+        # The stored labels are marked in the model; translated here, where a reader sees them.
+        choices=[(value, _(label)) for value, label in Notice.Validity.choices],
+        empty_label=_("全部"),
     )
     sort = filters.ChoiceFilter(
-        label="排序",
+        label=_("排序"),
         choices=[
-            ("relevance", "相关度"),
-            ("newest", "最新"),
-            ("oldest", "最早"),
-            ("views", "点击最多"),
+            ("relevance", _("相关度")),
+            ("newest", _("最新")),
+            ("oldest", _("最早")),
+            ("views", _("点击最多")),
         ],
         method="sort_by",
         empty_label=None,

@@ -7,6 +7,7 @@ from django.db import connection, models
 from django.db.models import Case, Count, F, FloatField, Q, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from . import search as text_search
 from .parsing.docnumber import parse_doc_number
@@ -184,11 +185,12 @@ class Notice(models.Model):
     """One document: a notice (通知), opinion, regulation … with its numbered units."""
 
     class Validity(models.TextChoices):
-        # 时效性
-        CURRENT = "current", "现行有效"
-        AMENDED = "amended", "已修改"
-        REPEALED = "repealed", "已废止"
-        NOT_YET_EFFECTIVE = "pending", "尚未生效"
+        # 时效性. Labels marked for the catalog but stored plain: the API and the CSV export give
+        # them as written; pages translate them ({% translate notice.get_validity_display %}).
+        CURRENT = "current", gettext_noop("现行有效")
+        AMENDED = "amended", gettext_noop("已修改")
+        REPEALED = "repealed", gettext_noop("已废止")
+        NOT_YET_EFFECTIVE = "pending", gettext_noop("尚未生效")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"

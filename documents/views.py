@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import search
+from . import i18n, search
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import Category, CoIssuer, IssuingBody, Notice, Section
 
@@ -45,15 +45,18 @@ class NoticeListView(FilterView):
         query = self.filterset.search_query
         context["search_query"] = query
         if query:
-            attach_search_hits(context["object_list"], query)
+            attach_search_hits(context["object_list"], query, convert=i18n.in_reader_script)
         return context
 
 
-def attach_search_hits(notices, query: search.SearchQuery) -> None:
+def attach_search_hits(notices, query: search.SearchQuery, *, convert=None) -> None:
     """Give each listed notice a highlighted title, its best-matching unit and a snippet of it.
 
     One query for the whole page: the units of these notices that contain a query term.
+    ``convert`` turns stored text into the text shown (the reader's script) before marking it;
+    the API leaves it as stored.
     """
+    convert = convert or (lambda text: text)
     notices = list(notices)
     terms = query.highlight_terms
     if not notices or not terms:
@@ -70,13 +73,13 @@ def attach_search_hits(notices, query: search.SearchQuery) -> None:
         if score > best.get(unit.notice_id, ((0, 0), None))[0]:
             best[unit.notice_id] = (score, unit)
     for notice in notices:
-        notice.title_html = search.highlight(notice.title, terms)
+        notice.title_html = search.highlight(convert(notice.title), terms)
         unit = best.get(notice.pk, (None, None))[1]
         if unit is not None:
             notice.hit_unit = unit
-            notice.snippet = search.snippet(unit.text or unit.heading, terms)
+            notice.snippet = search.snippet(convert(unit.text or unit.heading), terms)
         else:
-            notice.snippet = search.snippet(notice.preamble or notice.body_intro, terms)
+            notice.snippet = search.snippet(convert(notice.preamble or notice.body_intro), terms)
 
 
 class CategoryDetailView(NoticeListView):

@@ -15,6 +15,6 @@ def script(text):
 
 
 @register.simple_tag
-def html_lang():
-    """The ``lang`` of the page: zh-Hans or zh-Hant, following the reader's choice."""
-    return i18n.html_lang()
+def html_lang(language=None):
+    """The ``lang`` for a language code, by default the page's: zh-Hans or zh-Hant."""
+    return i18n.html_lang(language)
