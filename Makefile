@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SAMPLE_DATA := documents/sample_data
 
-.PHONY: run test install migrate sample-data superuser lint format clean
+.PHONY: run test install migrate sample-data superuser lint format clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ superuser: migrate
 
 test: install
 	$(BIN)/python -m pytest
+
+# The 繁體 interface: re-extract the marked strings into locale/zh_Hant/LC_MESSAGES/django.po,
+# then (after translating the new entries) compile django.mo. Both are committed, so only this
+# needs gettext (apt-get install gettext); running the site does not.
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --ignore='node_modules/*' --ignore='staticfiles/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hant --ignore='$(VENV)/*' --ignore='node_modules/*'
 
 lint: install
 	$(BIN)/ruff check .
