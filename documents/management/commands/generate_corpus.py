@@ -3,8 +3,8 @@
 The text is real: headings, sentences and preambles are sampled from ~50 real State Council
 notices and regulations (documents/corpus_source/policy_texts.jsonl, built by
 bench/build_corpus_source.py), with a skewed sentence frequency so that a few formulas are
-everywhere and most sentences are rare, as in a real archive. Place names in titles and
-preambles give the long tail of rare words.
+everywhere and most sentences are rare, as in a real archive. Region and city names, and some
+four thousand county and town names from jieba's dictionary, give the long tail of rare words.
 
 Speed: jieba segmentation (~650k characters a second) is the bottleneck, so it runs in a pool
 of worker processes while this process samples the next batch and writes the previous one.
@@ -98,7 +98,7 @@ ISSUERS = [
     ("中央军委办公厅", "军委办公厅", "", 0),
 ]
 
-# Place names in titles and preambles: the long tail of rare words.
+# Regions and cities in titles and preambles: words that a few hundred notices share.
 PLACES = (
     "北京市 天津市 河北省 山西省 内蒙古自治区 辽宁省 吉林省 黑龙江省 上海市 江苏省 浙江省 安徽省 "
     "福建省 江西省 山东省 河南省 湖北省 湖南省 广东省 广西壮族自治区 海南省 重庆市 四川省 贵州省 "
@@ -119,6 +119,18 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？;])")
 _TITLE_TOPIC = re.compile(
     r"关于(.{4,40}?)的(?:通知|意见|指导意见|若干意见|决定|批复|复函|通报|函)$"
 )
+
+
+def local_places() -> list[str]:
+    """Some four thousand counties, districts and towns from jieba's own dictionary (tagged ns):
+    each names a handful of notices at most, the long tail of rare words a real archive has."""
+    with jieba.get_dict_file() as dictionary:
+        entries = (line.decode("utf-8").split() for line in dictionary)
+        return sorted(
+            word
+            for word, _, tag, *_ in entries
+            if tag == "ns" and word[-1] in "县市区镇乡" and len(word) >= 3
+        )
 
 
 def chinese_number(n: int) -> str:
@@ -214,6 +226,7 @@ class NoticeSynthesizer:
         self.categories = categories
         self.category_weights = [CATEGORY_WEIGHTS.get(c.slug, 1) for c in categories]
         self.serials: dict[tuple, int] = {}
+        self.local_places = local_places()
 
     def notice(self) -> dict:
         rng = self.rng
@@ -223,7 +236,9 @@ class NoticeSynthesizer:
             bodies += rng.sample([b for b in self.joint if b != lead], rng.randint(1, 4))
         issued = self._date()
         regulation = rng.random() < 0.25
-        place = rng.choice(PLACES) if rng.random() < 0.4 else ""
+        roll = rng.random()
+        place = rng.choice(PLACES) if roll < 0.25 else ""
+        place = rng.choice(self.local_places) if 0.25 <= roll < 0.45 else place
         topic = place + rng.choice(self.source.topics)
         if regulation:
             title = f"{topic}{rng.choice(REGULATION_TYPES)}"
@@ -236,6 +251,12 @@ class NoticeSynthesizer:
         if place:
             preamble = f"为推动{place}{rng.choice(self.source.topics)}，{preamble}"
         units = self._units(regulation, unit_count, max(40, (target - len(preamble)) // unit_count))
+        if rng.random() < 0.5:
+            # One unit names a county or town as well: rare words in the body, not only the title.
+            at = rng.randrange(1, len(units))
+            parent, kind, label, number, heading, text = units[at]
+            local = f"支持{rng.choice(self.local_places)}{rng.choice(self.source.topics)}。"
+            units[at] = (parent, kind, label, number, heading, local + text)
         published = issued + datetime.timedelta(days=rng.randint(0, 20))
         return {
             "fields": {
