@@ -110,6 +110,13 @@ def test_the_interface_in_traditional(traditional):
     assert "<title>全部文件 · PolicyHub 政策文件庫</title>" in html
 
 
+def test_the_not_found_page_follows_the_choice(traditional):
+    response = traditional.get("/notices/999999/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>找不到頁面</h1>" in html and html_lang(html) == "zh-Hant"
+
+
 def test_the_browsers_language_chooses_when_the_reader_has_not(client):
     assert html_lang(page(client, "/", HTTP_ACCEPT_LANGUAGE="zh-TW,zh;q=0.8")) == "zh-Hant"
     assert html_lang(page(client, "/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.8")) == "zh-Hans"
