@@ -4,8 +4,9 @@ import django_filters as filters
 from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
-from . import search
+from . import i18n, search
 from .models import Category, IssuingBody, Notice
 from .parsing.docnumber import normalize_doc_number
 
@@ -32,6 +33,17 @@ class DateRangeWidget(filters.widgets.DateRangeWidget):
         self.widgets[1].attrs["aria-label"] = _("截止日期")
 
 
+class ReaderScriptChoiceField(ModelChoiceField):
+    """A <select> of categories or issuing bodies, named in the reader's script (简体/繁體)."""
+
+    def label_from_instance(self, obj):
+        return i18n.in_reader_script(str(obj))
+
+
+class ReaderScriptChoiceFilter(filters.ModelChoiceFilter):
+    field_class = ReaderScriptChoiceField
+
+
 class NoticeFilter(filters.FilterSet):
     # Undated notices go last whichever way the dates run.
     SORTS = {
@@ -53,14 +65,14 @@ class NoticeFilter(filters.FilterSet):
         ),
     )
 
-    category = filters.ModelChoiceFilter(
+    category = ReaderScriptChoiceFilter(
         label=_("分类"),
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
         empty_label=_("全部分类"),
     )
-    issuer = filters.ModelChoiceFilter(
+    issuer = ReaderScriptChoiceFilter(
         label=_("发文机关"),
         queryset=IssuingBody.objects.all(),
         to_field_name="slug",
@@ -112,8 +124,18 @@ class NoticeFilter(filters.FilterSet):
             )
         return self._search_query
 
+    def filter_queryset(self, queryset):
+        """Apply the filters, then search within what they leave, then sort."""
+        self.search_total = None
+        data = dict(self.form.cleaned_data)
+        last = {name: data.pop(name) for name in ("q", "sort") if name in data}
+        for name, value in [*data.items(), *last.items()]:
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_search(self, queryset, name, value):
-        return queryset.search(self.search_query)
+        queryset, self.search_total = queryset.search_with_total(self.search_query)
+        return queryset
 
     def filter_category(self, queryset, name, value):
         return queryset.in_category(value)

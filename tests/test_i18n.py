@@ -106,6 +106,7 @@ def test_the_interface_in_traditional(traditional):
     for text in ["政策分類", "全部文件", "發文機關", "共 1 個文件", "全部分類", "時效性", "篩選"]:
         assert text in html, text
     assert '<span class="badge">已廢止</span>' in html
+    assert '<option value="regional-economy">區域經濟政策</option>' in html  # the filter's select
     assert "政策分类" not in html and "发文机关" not in html
     assert "<title>全部文件 · PolicyHub 政策文件庫</title>" in html
 
