@@ -124,8 +124,18 @@ class NoticeFilter(filters.FilterSet):
             )
         return self._search_query
 
+    def filter_queryset(self, queryset):
+        """Apply the filters, then search within what they leave, then sort."""
+        self.search_total = None
+        data = dict(self.form.cleaned_data)
+        last = {name: data.pop(name) for name in ("q", "sort") if name in data}
+        for name, value in [*data.items(), *last.items()]:
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_search(self, queryset, name, value):
-        return queryset.search(self.search_query)
+        queryset, self.search_total = queryset.search_with_total(self.search_query)
+        return queryset
 
     def filter_category(self, queryset, name, value):
         return queryset.in_category(value)

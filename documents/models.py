@@ -1,9 +1,9 @@
 import hashlib
 
 import reversion
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connections, models, transaction
 from django.db.models import Case, Count, F, FloatField, Q, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
@@ -99,59 +99,118 @@ class NoticeQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
 
+    # On PostgreSQL a query that matches more notices than this is ranked among its most
+    # recent matches only. Ranking reads each match's whole tsvector, and a common word (发展,
+    # 国务院) matches nearly every notice: ranking them all took ~1 s at 20,000 notices.
+    RANKED_CANDIDATES = 500
+
     def search(self, query: text_search.SearchQuery):
-        """Notices that match a parsed query, annotated with ``rank`` and ordered best first.
+        """Notices that match a parsed query, annotated with ``rank`` and ordered best first."""
+        return self.search_with_total(query)[0]
+
+    def search_with_total(self, query: text_search.SearchQuery):
+        """(notices matching the query, best first with ``rank``; how many match in all).
 
         Every word must match (AND), quoted phrases must appear as written, excluded words must
-        not appear; a document number typed as the query puts its notice first. PostgreSQL uses
-        the weighted tsvector and its GIN index; SQLite matches the stored words.
+        not appear; a document number typed as the query puts its notice first. PostgreSQL
+        ranks by the weighted tsvector of SearchEntry; SQLite counts stored-word matches. The
+        total is None when the returned queryset holds every match (count it if needed).
         """
         if not (query or query.excluded):
-            return self
-        matches = self
-        if query.words:
-            matches = matches._match_words(query.words)
+            return self, None
+        total = None
+        if connections[self.db].vendor == "postgresql" and (query.words or query.excluded):
+            ranks, total = self._ranked_on_postgresql(query)
+            matches = self.filter(pk__in=list(ranks))
+        elif query.words:
+            ranks = None
+            matches = self._match_words(query.words)
         else:
-            matches = matches.annotate(rank=Value(0.0, output_field=FloatField()))
-        for word in query.excluded:
+            ranks = None
+            matches = self
+        for word in query.excluded if ranks is None else ():
             matches = matches.exclude(self._word_condition(word))
         for phrase in query.phrases:
             in_units = Section.objects.filter(search_text__contains=phrase).values("notice_id")
             matches = matches.filter(Q(search_text__contains=phrase) | Q(id__in=in_units))
+        numbered = []
         if query.doc_number:
             by_number = Q(doc_number_normalized=query.doc_number)
             if query.doc_serial is not None:
                 by_number |= Q(doc_serial=query.doc_serial)
-            numbered = self.filter(by_number).values("id")
+            numbered = list(self.filter(by_number).values_list("id", flat=True)[:100])
             matches = self.filter(Q(id__in=numbered) | Q(id__in=matches.values("id")))
-            matches = matches.annotate(
-                rank=Case(When(by_number, then=Value(1000.0)), default=Value(0.0))
-                + (self._rank_expression(query.words) if query.words else Value(0.0)),
+        if ranks is not None:
+            rank = self._rank_from(ranks, numbered)
+        elif query.words:
+            rank = self._rank_expression(query.words)
+        else:
+            rank = Value(0.0, output_field=FloatField())
+        if numbered and ranks is None:
+            rank = Case(When(id__in=numbered, then=Value(1000.0)), default=Value(0.0)) + rank
+        ordered = matches.annotate(rank=rank).order_by(
+            "-rank", F("issued_date").desc(nulls_last=True), "-id"
+        )
+        if total is not None and (query.phrases or numbered):
+            total = None  # phrases narrow, numbers add: the ranked list is the whole answer
+        return ordered, total
+
+    def _ranked_on_postgresql(self, query):
+        """{notice id: ts_rank} of the best candidates, and the number of all matches."""
+        parts, params = [], []
+        for word in query.words:
+            parts.append("plainto_tsquery('simple', %s)")
+            params.append(word)
+        for word in query.excluded:
+            parts.append("!! plainto_tsquery('simple', %s)")
+            params.append(word)
+        tsquery = " && ".join(parts)
+        where = f"e.is_published AND e.vector @@ ({tsquery})"
+        where_params = list(params)
+        if self.query.where != Notice.objects.published().query.where:
+            # Other filters (category, issuer, year …) narrow the candidates first.
+            inner, inner_params = (
+                self.order_by().values("pk").query.get_compiler(using=self.db).as_sql()
             )
-        return matches.order_by("-rank", F("issued_date").desc(nulls_last=True), "-id")
+            where += f" AND e.notice_id IN ({inner})"
+            where_params += list(inner_params)
+        database = connections[self.db]
+        with transaction.atomic(using=self.db), database.cursor() as cursor:
+            # The planner would scan the table and unpack every tsvector to test a common word;
+            # the GIN index answers @@ exactly. SET LOCAL lasts until this transaction ends.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                f"SELECT count(*) FROM documents_searchentry e WHERE {where}", where_params
+            )
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                f"""
+                SELECT c.notice_id, ts_rank(c.vector, {tsquery}) FROM (
+                    SELECT e.notice_id, e.vector FROM documents_searchentry e WHERE {where}
+                    ORDER BY e.issued_date DESC NULLS LAST, e.notice_id DESC LIMIT %s
+                ) c
+                """,
+                params + where_params + [self.RANKED_CANDIDATES],
+            )
+            ranks = dict(cursor.fetchall())
+        return ranks, total
+
+    @staticmethod
+    def _rank_from(ranks, numbered):
+        """The rank annotation for candidates ranked in SQL; a matching doc number first."""
+        whens = [When(pk=pk, then=Value(1000.0)) for pk in numbered]
+        whens += [When(pk=pk, then=Value(float(rank))) for pk, rank in ranks.items()]
+        return Case(*whens, default=Value(0.0), output_field=FloatField())
 
     def _match_words(self, words):
-        if connection.vendor == "postgresql":
-            tsquery = self._tsquery(words)
-            return self.filter(search_vector=tsquery).annotate(rank=self._rank_expression(words))
         matches = self
         for word in words:
             matches = matches.filter(self._word_condition(word))
-        return matches.annotate(rank=self._rank_expression(words))
+        return matches
 
     @staticmethod
-    def _tsquery(words):
-        tsquery = SearchQuery(words[0], config="simple", search_type="plain")
-        for word in words[1:]:
-            tsquery &= SearchQuery(word, config="simple", search_type="plain")
-        return tsquery
-
-    @classmethod
-    def _rank_expression(cls, words):
-        """Relevance: ts_rank over the weighted vector, or on SQLite 3/2/1 points a word for a
-        title, heading or body match."""
-        if connection.vendor == "postgresql":
-            return SearchRank(F("search_vector"), cls._tsquery(words))
+    def _rank_expression(words):
+        """SQLite's relevance: 3, 2 or 1 points a word for a title, heading or body match."""
         total = Value(0.0, output_field=FloatField())
         for word in words:
             padded = f" {word} "
@@ -166,8 +225,6 @@ class NoticeQuerySet(models.QuerySet):
 
     @staticmethod
     def _word_condition(word):
-        if connection.vendor == "postgresql":
-            return Q(search_vector=SearchQuery(word, config="simple", search_type="plain"))
         padded = f" {word} "
         return (
             Q(search_title__contains=padded)
@@ -251,12 +308,11 @@ class Notice(models.Model):
     # The search index, rebuilt by services.index_notices (see documents/search.py): words in
     # simplified script, space-separated, by weight — title, doc number and issuers; unit
     # headings; the rest of the text. search_text is the folded text of the notice's own
-    # fields, for phrases. search_vector is their tsvector, kept on PostgreSQL only.
+    # fields, for phrases. On PostgreSQL their tsvector lives in SearchEntry.
     search_title = models.TextField(blank=True, editable=False)
     search_headings = models.TextField(blank=True, editable=False)
     search_body = models.TextField(blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -337,6 +393,29 @@ class Notice(models.Model):
     def record_view(self):
         """Count one reading, atomically in the database so concurrent views are never lost."""
         Notice.objects.filter(pk=self.pk).update(view_count=F("view_count") + 1)
+
+
+class SearchEntry(models.Model):
+    """A notice's row in the PostgreSQL search index: its weighted tsvector (A title, doc
+    number, issuers; B unit headings; C text) beside the two columns a search filters and
+    orders by. The table is narrow on purpose: a common word such as 发展 matches nearly every
+    notice, and a bitmap scan of these rows reads a few hundred pages where the wide notice
+    rows would take thousands. Kept in step by services.index_notices and the status changes.
+    """
+
+    notice = models.OneToOneField(
+        Notice, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    is_published = models.BooleanField(default=False)
+    issued_date = models.DateField(null=True)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "检索索引"
+        verbose_name_plural = "检索索引"
+
+    def __str__(self):
+        return f"检索索引 {self.notice_id}"
 
 
 @reversion.register()

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import reversion
-from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import search
-from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
+from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, SearchEntry, Section
 from .parsing.docnumber import normalize_doc_number
 from .parsing.script import to_simplified
 
@@ -236,6 +235,9 @@ def _set_status(notices, status, *, user, comment) -> int:
             notice.updated_at = now
             reversion.add_to_revision(notice)
         Notice.objects.bulk_update(changing, ["status", "updated_at"])
+        SearchEntry.objects.filter(notice__in=changing).update(
+            is_published=status == Notice.Status.PUBLISHED
+        )
         reversion.set_user(user)
         reversion.set_comment(comment)
     return len(changing)
@@ -293,12 +295,23 @@ def fill_search_fields(notice: Notice) -> None:
 
 
 def update_search_vectors(notices) -> None:
-    """On PostgreSQL, recompute the weighted tsvector from the stored words (A title, B headings,
-    C text); other databases search the words directly."""
+    """On PostgreSQL, write the search entries of these notices: the weighted tsvector of their
+    stored words (A title, B headings, C text), publication status and date. Other databases
+    search the words directly."""
     if connection.vendor != "postgresql":
         return
-    notices.update(
-        search_vector=SearchVector("search_title", weight="A", config="simple")
-        + SearchVector("search_headings", weight="B", config="simple")
-        + SearchVector("search_body", weight="C", config="simple")
-    )
+    ids = list(notices.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO documents_searchentry (notice_id, is_published, issued_date, vector)
+            SELECT id, status = %s, issued_date,
+                   setweight(to_tsvector('simple', search_title), 'A')
+                   || setweight(to_tsvector('simple', search_headings), 'B')
+                   || setweight(to_tsvector('simple', search_body), 'C')
+            FROM documents_notice WHERE id = ANY(%s)
+            ON CONFLICT (notice_id) DO UPDATE SET is_published = EXCLUDED.is_published,
+                issued_date = EXCLUDED.issued_date, vector = EXCLUDED.vector
+            """,
+            [Notice.Status.PUBLISHED, ids],
+        )
