@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+from django.db import connection
 
 from documents import search
 from documents.models import Notice
@@ -191,3 +194,25 @@ def test_detail_highlights_the_query_and_marks_units_in_the_toc(client, archive)
     assert "1 个条目含有检索词" in page
     plain = client.get(notice.get_absolute_url()).content.decode()
     assert "<mark>" not in plain
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the candidate cap exists on PostgreSQL only; SQLite ranks every match",
+)
+def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
+    client, db, monkeypatch
+):
+    from documents.models import NoticeQuerySet
+
+    monkeypatch.setattr(NoticeQuerySet, "RANKED_CANDIDATES", 3)
+    for year in range(2010, 2016):
+        factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
+    response = client.get("/notices/", {"q": "区域协调"})
+    assert sorted(titles(response)) == [
+        "2013年区域协调通知",
+        "2014年区域协调通知",
+        "2015年区域协调通知",
+    ]
+    assert response.context["filter"].search_total == 6
+    assert "共有 6 个文件含有这些词" in response.content.decode()
