@@ -186,7 +186,9 @@ def test_seed_to_dict_is_json_ready(seed):
 
 
 def test_seed_sample_data_copy_is_the_same_text():
-    sample = Path(__file__).parent.parent / "documents" / "sample_data" / SEED.name
+    sample = (
+        Path(__file__).parent.parent / "documents" / "sample_data" / "regional-economy" / SEED.name
+    )
     assert sample.read_bytes() == SEED.read_bytes()
 
 
