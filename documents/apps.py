@@ -8,6 +8,10 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # jieba's dictionary takes about a second to load: pay it at start-up, once per process.
-        from . import search
+        from django.db.models.signals import post_delete
+
+        from . import search, services
+        from .models import Notice
 
         search.load()
+        post_delete.connect(services.archive_changed, sender=Notice, dispatch_uid="archive")

@@ -1,8 +1,15 @@
+from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from .models import Category
+from .models import ArchiveGeneration, Category
 
 
 def category_menu(request):
-    """The category menu with counts, on every page; queried only when a template shows it."""
-    return {"category_menu": SimpleLazyObject(lambda: list(Category.objects.with_notice_counts()))}
+    """The category menu with counts, on every page; queried only when a template shows it,
+    and then cached until the archive next changes (see ArchiveGeneration)."""
+
+    def menu():
+        key = f"category-menu:{ArchiveGeneration.current()}"
+        return cache.get_or_set(key, lambda: list(Category.objects.with_notice_counts()), 3600)
+
+    return {"category_menu": SimpleLazyObject(menu)}

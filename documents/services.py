@@ -11,7 +11,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import search
-from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, SearchEntry, Section
+from .models import (
+    ArchiveGeneration,
+    Attachment,
+    Category,
+    CoIssuer,
+    IssuingBody,
+    Notice,
+    SearchEntry,
+    Section,
+)
 from .parsing.docnumber import normalize_doc_number
 from .parsing.script import to_simplified
 
@@ -238,6 +247,7 @@ def _set_status(notices, status, *, user, comment) -> int:
         SearchEntry.objects.filter(notice__in=changing).update(
             is_published=status == Notice.Status.PUBLISHED
         )
+        ArchiveGeneration.advance()
         reversion.set_user(user)
         reversion.set_comment(comment)
     return len(changing)
@@ -297,7 +307,8 @@ def fill_search_fields(notice: Notice) -> None:
 def update_search_vectors(notices) -> None:
     """On PostgreSQL, write the search entries of these notices: the weighted tsvector of their
     stored words (A title, B headings, C text), publication status and date. Other databases
-    search the words directly."""
+    search the words directly. Every content write passes here: cached summaries expire."""
+    ArchiveGeneration.advance()
     if connection.vendor != "postgresql":
         return
     ids = list(notices.values_list("pk", flat=True))
@@ -315,3 +326,8 @@ def update_search_vectors(notices) -> None:
             """,
             [Notice.Status.PUBLISHED, ids],
         )
+
+
+def archive_changed(**kwargs) -> None:
+    """Signal receiver for deletions, which bypass the write paths above."""
+    ArchiveGeneration.advance()

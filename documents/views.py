@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
@@ -5,22 +6,33 @@ from django_filters.views import FilterView
 
 from . import i18n, search
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
-from .models import Category, CoIssuer, IssuingBody, Notice, Section
+from .models import ArchiveGeneration, Category, CoIssuer, IssuingBody, Notice, Section
 
 LATEST_ON_HOME = 10
 RELATED_COUNT = 6
 
 
 def home(request):
-    published = Notice.objects.published()
-    context = {
-        "latest": published.with_list_data().newest_first()[:LATEST_ON_HOME],
-        "notice_count": published.count(),
-        "top_issuers": IssuingBody.objects.with_notice_counts()
-        .filter(notice_count__gt=0)
-        .order_by("-notice_count", "name")[:10],
-    }
-    return render(request, "documents/home.html", context)
+    return render(request, "documents/home.html", home_summary())
+
+
+def home_summary():
+    """Latest notices, the count and the busiest issuing bodies, cached until the archive
+    changes: counting 100,000 notices per body is not work to repeat on every visit."""
+
+    def compute():
+        published = Notice.objects.published()
+        return {
+            "latest": list(published.with_list_data().newest_first()[:LATEST_ON_HOME]),
+            "notice_count": published.count(),
+            "top_issuers": list(
+                IssuingBody.objects.with_notice_counts()
+                .filter(notice_count__gt=0)
+                .order_by("-notice_count", "name")[:10]
+            ),
+        }
+
+    return cache.get_or_set(f"home:{ArchiveGeneration.current()}", compute, 3600)
 
 
 class NoticeListView(FilterView):

@@ -16,3 +16,14 @@ def plain_static_storage():
         }
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached summaries are keyed by a counter that the
+    test database's rollback resets."""
+    if settings.configured:
+        from django.core.cache import cache
+
+        cache.clear()
+    yield

@@ -284,10 +284,30 @@ def test_list_pages_use_a_fixed_number_of_queries(client):
         )
     many = {url: count_queries(client, url) for url in urls}
     assert few == many
-    # home: latest + categories prefetch + count + issuers + menu
-    assert many["/"] == 5
-    # list: count + page + categories prefetch + menu + the two <select>s of the form
+    # home, first visit after a change: archive generation + latest + their categories + count
+    # + issuers, then generation + menu (later visits: the two generation reads only)
+    assert many["/"] == 7
+    # list: count + page + categories prefetch + the two <select>s + generation (menu cached)
     assert many["/notices/"] == 6
+
+
+def test_cached_summaries_are_computed_once_and_follow_every_change(client):
+    from documents import services
+
+    region = factories.category()
+    notice = factories.notice(title="先发布的", categories=[region])
+    first = count_queries(client, "/")
+    again = count_queries(client, "/")
+    assert again < first  # menu and home summary came from the cache
+    assert again == 2  # only the archive generation, once for each
+    services.unpublish(Notice.objects.filter(pk=notice.pk))
+    page = client.get("/").content.decode()
+    assert "先发布的" not in page
+    assert re.search(r"区域经济政策<span class=\"count\"[^>]*>.*?0", page)
+    factories.notice(title="后发布的", categories=[region])
+    assert "后发布的" in client.get("/").content.decode()
+    Notice.objects.filter(title="后发布的").delete()
+    assert "后发布的" not in client.get("/").content.decode()
 
 
 def test_detail_page_uses_a_fixed_number_of_queries(client):
@@ -299,8 +319,10 @@ def test_detail_page_uses_a_fixed_number_of_queries(client):
         big.attachments.create(title=f"附件{i}")
         factories.notice(categories=[region])
     assert Section.objects.filter(notice=big).count() == 60
+    client.get("/")  # the menu is cached from here on
     assert count_queries(client, small.get_absolute_url()) == count_queries(
         client, big.get_absolute_url()
     )
-    # notice + view count update + categories + attachments + co-issuers + units + related + menu
+    # notice + view count update + categories + attachments + co-issuers + units + related
+    # + the archive generation (the menu itself is cached)
     assert count_queries(client, big.get_absolute_url()) == 8
