@@ -35,7 +35,15 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
+from .models import (
+    ArchiveGeneration,
+    Attachment,
+    Category,
+    CoIssuer,
+    IssuingBody,
+    Notice,
+    Section,
+)
 from .services import index_notices
 
 FORMAT_NAME = "policyhub-archive"
@@ -379,6 +387,8 @@ class _Restorer:
         # The menu is the archive's: categories the file does not hold hold no notices now.
         Category.objects.exclude(slug__in=self.category_slugs).delete()
         _reset_sequences()
+        # Cached menus and summaries expire, even for an archive without notices.
+        ArchiveGeneration.advance()
 
     def _category(self, record: dict) -> None:
         category, _ = Category.objects.update_or_create(
