@@ -242,9 +242,36 @@ class NoticeQuerySet(models.QuerySet):
             | Q(search_body__contains=padded)
         )
 
+    # Long text a list row never shows: left in the database (and in TOAST, unread).
+    LIST_DEFERRED = (
+        "addressees",
+        "search_title",
+        "search_headings",
+        "search_body",
+        "search_text",
+    )
+
     def with_list_data(self):
-        """What a list row shows: the lead issuer and the categories, without a query per row."""
-        return self.select_related("lead_issuer").prefetch_related("categories")
+        """What a list row shows: the lead issuer and the categories, without a query per row,
+        and without the long text columns."""
+        return (
+            self.select_related("lead_issuer")
+            .prefetch_related("categories")
+            .defer(*self.LIST_DEFERRED)
+        )
+
+    def related_to(self, notice, categories):
+        """Published notices sharing a category with this one (a semi-join, not a DISTINCT
+        over whole rows)."""
+        sharing = Notice.categories.through.objects.filter(category__in=categories)
+        return (
+            self.published()
+            .filter(pk__in=sharing.values("notice_id"))
+            .exclude(pk=notice.pk)
+            .select_related("lead_issuer")
+            .defer(*self.LIST_DEFERRED)
+            .newest_first()
+        )
 
 
 @reversion.register(follow=["sections", "attachments", "co_issuer_links"])
@@ -341,6 +368,8 @@ class Notice(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "issued_date"], name="notice_status_issued"),
+            # PostgreSQL also has notice_published_newest (migration 0008) for the default
+            # list order; SQLite cannot index NULLS LAST.
         ]
 
     def __str__(self):

@@ -126,6 +126,7 @@ class NoticeDetailView(DetailView):
         return (
             Notice.objects.published()
             .select_related("lead_issuer")
+            .defer("search_title", "search_headings", "search_body", "search_text")
             .prefetch_related(
                 "categories",
                 "attachments",
@@ -144,14 +145,7 @@ class NoticeDetailView(DetailView):
         notice = self.object
         categories = list(notice.categories.all())
         related = (
-            Notice.objects.published()
-            .filter(categories__in=categories)
-            .exclude(pk=notice.pk)
-            .select_related("lead_issuer")
-            .distinct()
-            .newest_first()[:RELATED_COUNT]
-            if categories
-            else []
+            Notice.objects.related_to(notice, categories)[:RELATED_COUNT] if categories else []
         )
         units = notice.unit_tree()
         # A regulation with chapters lists its chapters and sections; one without, its articles.
