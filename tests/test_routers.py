@@ -76,3 +76,22 @@ def test_a_second_database_alias_serves_the_pages():
     assert any(sql.startswith("UPDATE") for sql in report["default"])
     notice.refresh_from_db()
     assert notice.view_count == 1
+
+
+def test_redis_url_gives_a_shared_cache():
+    """With REDIS_URL the cache is Redis (running beside PostgreSQL on this machine and CI)."""
+    script = (
+        "from django.core.cache import caches; import uuid; key = uuid.uuid4().hex; "
+        "cache = caches['default']; cache.set(key, '区域协调', 30); "
+        "print(type(cache).__name__, cache.get(key))"
+    )
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/0", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "RedisCache 区域协调"
