@@ -6,7 +6,7 @@ names the parameter, so a typo never silently returns the wrong rows.
 """
 
 from django.core.exceptions import ValidationError as FieldError
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -196,19 +196,6 @@ class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     queryset = Category.objects.with_notice_counts()
 
 
-def _published_notice_count():
-    """A subquery: published notices an issuing body led or joined (what ?issuer= returns)."""
-    joined = CoIssuer.objects.filter(body=OuterRef(OuterRef("pk"))).values("notice_id")
-    notices = (
-        Notice.objects.published()
-        .filter(Q(lead_issuer=OuterRef("pk")) | Q(id__in=joined))
-        .order_by()
-        .annotate(total=Func(F("id"), function="COUNT"))
-        .values("total")
-    )
-    return Subquery(notices)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Issuing bodies of published notices, with their notice counts",
@@ -229,7 +216,7 @@ class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
                 Exists(published.filter(lead_issuer=OuterRef("pk")))
                 | Exists(published.filter(co_issuer_links__body=OuterRef("pk")))
             )
-            .annotate(notice_count=_published_notice_count())
+            .with_notice_counts()
             .order_by("name")
         )
 

@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, F, FloatField, Func, Q, Value, When
+from django.db.models import Case, Count, F, FloatField, Func, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
@@ -47,10 +47,17 @@ class Category(models.Model):
 
 class IssuingBodyQuerySet(models.QuerySet):
     def with_notice_counts(self):
-        """Annotate each body with the number of published notices it led."""
-        return self.annotate(
-            notice_count=Count("led_notices", filter=Q(led_notices__status=Notice.Status.PUBLISHED))
+        """Annotate each body with its published notices, led or joint: what ``?issuer=`` and
+        the issuer page list (a subquery, so joint issuance is not counted twice)."""
+        joined = CoIssuer.objects.filter(body=OuterRef(OuterRef("pk"))).values("notice_id")
+        count = (
+            Notice.objects.published()
+            .filter(Q(lead_issuer=OuterRef("pk")) | Q(id__in=joined))
+            .order_by()
+            .annotate(total=Func(F("id"), function="COUNT"))
+            .values("total")
         )
+        return self.annotate(notice_count=Subquery(count))
 
 
 class IssuingBody(models.Model):

@@ -326,3 +326,14 @@ def test_detail_page_uses_a_fixed_number_of_queries(client):
     # notice + view count update + categories + attachments + co-issuers + units + related
     # + the archive generation (the menu itself is cached)
     assert count_queries(client, big.get_absolute_url()) == 8
+
+
+def test_home_counts_an_issuers_joint_notices_as_its_page_lists_them(client):
+    ndrc, mof = factories.body("国家发展改革委"), factories.body("财政部")
+    factories.notice(lead_issuer=ndrc)
+    joint = factories.notice(lead_issuer=mof)
+    CoIssuer.objects.create(notice=joint, body=ndrc, position=1)
+    factories.notice(lead_issuer=ndrc, published=False)
+    counts = {body.name: body.notice_count for body in client.get("/").context["top_issuers"]}
+    assert counts == {"国家发展改革委": 2, "财政部": 1}
+    assert len(client.get(ndrc.get_absolute_url()).context["notices"]) == 2
