@@ -147,9 +147,9 @@ def snippet(text: str, terms: list[str], width: int = 120) -> str:
     return mark_safe(("…" if begin else "") + body + ("…" if end < len(text) else ""))
 
 
-def match_score(text: str, query: SearchQuery) -> tuple[int, int]:
-    """How well a unit's text answers a query: distinct terms found, then occurrences."""
-    folded = fold(text)
+def match_score(folded: str, query: SearchQuery) -> tuple[int, int]:
+    """How well a unit's already folded text (Section.search_text) answers a query: distinct
+    terms found, then occurrences."""
     terms = query.highlight_terms
     found = [folded.count(term) for term in terms]
     return sum(1 for n in found if n), sum(found)
