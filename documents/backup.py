@@ -80,6 +80,14 @@ class ArchiveSummary:
     counts: dict[str, int] = field(default_factory=dict)
     content_sha256: str = ""
 
+    def report(self) -> str:
+        """What the export and import commands print at the end."""
+        counts = self.counts
+        return (
+            f"{counts.get('notice', 0)} 篇文件，{counts.get('issuing_body', 0)} 个发文机关，"
+            f"{counts.get('category', 0)} 个分类\ncontent sha256: {self.content_sha256}"
+        )
+
 
 Progress = Callable[[int, int], None]
 

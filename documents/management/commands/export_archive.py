@@ -33,12 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已导出到 {path}（{path.stat().st_size:,} 字节）")
         else:
             raise CommandError("请给出备份文件名，或用 --hash-only 只计算内容哈希。")
-        counts = summary.counts
-        self.stdout.write(
-            f"{counts.get('notice', 0)} 篇文件，{counts.get('issuing_body', 0)} 个发文机关，"
-            f"{counts.get('category', 0)} 个分类"
-        )
-        self.stdout.write(f"content sha256: {summary.content_sha256}")
+        self.stdout.write(summary.report())
 
     def progress(self, done: int, total: int) -> None:
         # One line rewritten in place on a terminal; a plain line per step in a log.

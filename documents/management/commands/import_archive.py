@@ -42,12 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"{error} 数据库未作任何改动。") from error
         except DatabaseError as error:
             raise CommandError(f"恢复失败，已回滚，数据库未作任何改动：{error}") from error
-        counts = summary.counts
-        self.stdout.write(
-            f"{counts.get('notice', 0)} 篇文件，{counts.get('issuing_body', 0)} 个发文机关，"
-            f"{counts.get('category', 0)} 个分类"
-        )
-        self.stdout.write(f"content sha256: {summary.content_sha256}")
+        self.stdout.write(summary.report())
 
     def progress(self, done: int, total: int) -> None:
         end = "\n" if done == total or not sys.stderr.isatty() else ""
