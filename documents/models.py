@@ -126,18 +126,14 @@ class NoticeQuerySet(models.QuerySet):
         """
         if not (query or query.excluded):
             return self, None
-        total = None
         if connections[self.db].vendor == "postgresql" and (query.words or query.excluded):
-            ranks, total = self._ranked_on_postgresql(query)
+            ranks, total = self._ranked_on_postgresql(query)  # excluded words included
             matches = self.filter(pk__in=list(ranks))
-        elif query.words:
-            ranks = None
-            matches = self._match_words(query.words)
         else:
-            ranks = None
-            matches = self
-        for word in query.excluded if ranks is None else ():
-            matches = matches.exclude(self._word_condition(word))
+            ranks, total = None, None
+            matches = self._match_words(query.words)
+            for word in query.excluded:
+                matches = matches.exclude(self._word_condition(word))
         for phrase in query.phrases:
             in_units = Section.objects.filter(search_text__contains=phrase).values("notice_id")
             matches = matches.filter(Q(search_text__contains=phrase) | Q(id__in=in_units))
@@ -150,12 +146,10 @@ class NoticeQuerySet(models.QuerySet):
             matches = self.filter(Q(id__in=numbered) | Q(id__in=matches.values("id")))
         if ranks is not None:
             rank = self._rank_from(ranks, numbered)
-        elif query.words:
-            rank = self._rank_expression(query.words)
         else:
-            rank = Value(0.0, output_field=FloatField())
-        if numbered and ranks is None:
-            rank = Case(When(id__in=numbered, then=Value(1000.0)), default=Value(0.0)) + rank
+            rank = self._rank_expression(query.words)
+            if numbered:
+                rank = Case(When(id__in=numbered, then=Value(1000.0)), default=Value(0.0)) + rank
         ordered = matches.annotate(rank=rank).order_by(
             "-rank", F("issued_date").desc(nulls_last=True), "-id"
         )

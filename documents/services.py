@@ -211,7 +211,7 @@ def assign_anchors(sections: list[Section]) -> None:
 
 def refresh_anchors(notice: Notice) -> None:
     """Recompute the anchors of a notice's units after an edit in the admin."""
-    sections = list(notice.sections.select_related("parent").order_by("position", "id"))
+    sections = list(notice.sections.order_by("position", "id"))
     by_id = {section.id: section for section in sections}
     for section in sections:
         section.parent_unit = by_id.get(section.parent_id)

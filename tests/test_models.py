@@ -1,5 +1,3 @@
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -115,9 +113,3 @@ def test_notice_urls():
     assert notice.get_absolute_url() == f"/notices/{notice.pk}/"
     assert notice.sections.get().get_absolute_url() == f"/notices/{notice.pk}/#s-1"
     assert factories.category().get_absolute_url() == "/categories/regional-economy/"
-
-
-def test_dates_are_plain_dates():
-    notice = factories.notice(issued_date=datetime.date(2016, 8, 16))
-    notice.refresh_from_db()
-    assert notice.issued_date == datetime.date(2016, 8, 16)
