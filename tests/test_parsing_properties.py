@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from documents.parsing import parse_notice, to_simplified, to_traditional
 from documents.parsing.numerals import chinese_to_int
+from tests.test_parsing import all_text
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # What counts as body text: ideographs, letters and digits. Punctuation and spaces are not
@@ -138,27 +139,6 @@ def body_chars(text: str) -> str:
     return to_simplified("".join(BODY_CHAR.findall(text)))
 
 
-def output_text(notice) -> str:
-    parts = [
-        notice.title,
-        notice.doc_number,
-        notice.addressees,
-        notice.preamble,
-        *notice.attachments,
-        notice.signatory,
-        notice.body_title,
-        notice.body_intro,
-    ]
-
-    def walk(units):
-        for unit in units:
-            parts.extend([unit.label, unit.heading, unit.text])
-            walk(unit.children)
-
-    walk(notice.units)
-    return "\n".join(parts)
-
-
 def is_subsequence(needle: str, haystack: str) -> bool:
     remaining = iter(haystack)
     return all(char in remaining for char in needle)
@@ -169,7 +149,7 @@ def is_subsequence(needle: str, haystack: str) -> bool:
 def test_body_text_survives_noise_in_order(case):
     raw, pieces = case
     notice = parse_notice(raw)
-    produced = output_text(notice)
+    produced = all_text(notice)
     assert is_subsequence(body_chars("".join(pieces)), body_chars(produced))
     for noise in ("(di)", "(hao)", "(guān)", "股吧", "菜单", "相关文章", "相關文章", "别的文章"):
         assert noise not in produced
