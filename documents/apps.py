@@ -8,10 +8,17 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # jieba's dictionary takes about a second to load: pay it at start-up, once per process.
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
 
         from . import search, services
-        from .models import Notice
+        from .models import Category, IssuingBody, Notice
 
         search.load()
         post_delete.connect(services.archive_changed, sender=Notice, dispatch_uid="archive")
+        # Category and body names appear on every page (menus, notice rows): renaming one must
+        # expire cached pages and ETags as a notice edit does.
+        for model in (Category, IssuingBody):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    services.archive_changed, sender=model, dispatch_uid=f"archive-{model.__name__}"
+                )

@@ -9,7 +9,7 @@ def category_menu(request):
     and then cached until the archive next changes (see ArchiveGeneration)."""
 
     def menu():
-        key = f"category-menu:{ArchiveGeneration.current()}"
+        key = f"category-menu:{ArchiveGeneration.of_request(request)}"
         return cache.get_or_set(key, lambda: list(Category.objects.with_notice_counts()), 3600)
 
     return {"category_menu": SimpleLazyObject(menu)}

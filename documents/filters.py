@@ -3,6 +3,9 @@
 import django_filters as filters
 from django import forms
 from django.db.models import F
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
@@ -33,6 +36,40 @@ class DateRangeWidget(filters.widgets.DateRangeWidget):
         self.widgets[1].attrs["aria-label"] = _("截止日期")
 
 
+class PlainSelect(forms.Select):
+    """Django's <select>, rendered in Python instead of a template include per option.
+
+    Every list page renders the filter form, and its issuer list has some sixty options: through
+    the template engine the form's selects took over half of a list page's time; this gives the
+    same markup in a small fraction of it.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = "".join(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(html))
+                if group_name
+                else html
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),  # noqa: S308 — every part was escaped by format_html
+        )
+
+
 class ReaderScriptChoiceField(ModelChoiceField):
     """A <select> of categories or issuing bodies, named in the reader's script (简体/繁體)."""
 
@@ -42,6 +79,10 @@ class ReaderScriptChoiceField(ModelChoiceField):
 
 class ReaderScriptChoiceFilter(filters.ModelChoiceFilter):
     field_class = ReaderScriptChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", PlainSelect)
+        super().__init__(*args, **kwargs)
 
 
 class NoticeFilter(filters.FilterSet):
@@ -91,6 +132,7 @@ class NoticeFilter(filters.FilterSet):
         # The stored labels are marked in the model; translated here, where a reader sees them.
         choices=[(value, _(label)) for value, label in Notice.Validity.choices],
         empty_label=_("全部"),
+        widget=PlainSelect,
     )
     sort = filters.ChoiceFilter(
         label=_("排序"),
@@ -102,6 +144,7 @@ class NoticeFilter(filters.FilterSet):
         ],
         method="sort_by",
         empty_label=None,
+        widget=PlainSelect,
     )
 
     class Meta:

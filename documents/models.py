@@ -457,6 +457,13 @@ class ArchiveGeneration(models.Model):
         return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
     @classmethod
+    def of_request(cls, request) -> int:
+        """The current number, read once per request however many cached parts ask for it."""
+        if not hasattr(request, "_archive_generation"):
+            request._archive_generation = cls.current()
+        return request._archive_generation
+
+    @classmethod
     def advance(cls) -> None:
         """Mark every cached summary out of date."""
         if not cls.objects.filter(pk=1).update(number=F("number") + 1):

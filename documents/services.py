@@ -329,5 +329,6 @@ def update_search_vectors(notices) -> None:
 
 
 def archive_changed(**kwargs) -> None:
-    """Signal receiver for deletions, which bypass the write paths above."""
+    """Signal receiver for deletions, which bypass the write paths above, and for edits of
+    categories and issuing bodies, whose names every page shows."""
     ArchiveGeneration.advance()

@@ -1,0 +1,178 @@
+"""What keeps pages fast at archive scale stays correct: cached counts and rendered text follow
+every change, deep pages hold the right rows, and conditional GET answers 304 only when the
+page is the same."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from documents import services
+from documents.filters import NoticeFilter
+from documents.models import Notice, Section
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return [n.title for n in response.context["notices"]]
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+
+def test_every_page_holds_the_rows_of_the_list_order_and_none_twice(client):
+    region = factories.category()
+    for i in range(45):
+        factories.notice(title=f"文件{i:02}", categories=[region])
+    expected = list(Notice.objects.published().newest_first().values_list("title", flat=True))
+    seen = []
+    for page in (1, 2, 3):
+        seen += titles(client.get(f"/notices/?page={page}"))
+    assert seen == expected
+    assert titles(client.get("/notices/?sort=oldest&page=3")) == expected[::-1][40:]
+
+
+def test_the_cached_count_follows_every_change(client):
+    region = factories.category()
+    first = factories.notice(categories=[region])
+    factories.notice(categories=[region])
+    assert client.get("/notices/").context["paginator"].count == 2
+    assert client.get("/notices/").context["paginator"].count == 2  # from the cache
+    factories.notice(categories=[region])
+    assert client.get("/notices/").context["paginator"].count == 3
+    services.unpublish(Notice.objects.filter(pk=first.pk))
+    assert client.get("/notices/").context["paginator"].count == 2
+    Notice.objects.filter(pk=first.pk).delete()
+    assert client.get("/categories/regional-economy/").context["paginator"].count == 2
+
+
+def test_counts_are_cached_per_filter(client):
+    factories.notice(title="二〇一九年的", issued_date="2019-05-01")
+    factories.notice(title="二〇二〇年的", issued_date="2020-05-01")
+    assert client.get("/notices/?year=2019").context["paginator"].count == 1
+    assert client.get("/notices/?year=2020").context["paginator"].count == 1
+    assert client.get("/notices/").context["paginator"].count == 2
+    assert client.get("/notices/?year=2018").context["paginator"].count == 0
+
+
+# --- the rendered text of a notice -----------------------------------------------------------
+
+
+def test_a_notice_text_is_rendered_once_and_again_after_an_edit(client):
+    notice = factories.notice(units=[("总体要求", "坚持区域协调发展。")])
+    url = notice.get_absolute_url()
+    assert "坚持区域协调发展" in client.get(url).content.decode()
+    Section.objects.filter(notice=notice).update(text="推动高质量发展。")
+    # An update that bypassed the write paths does not show: the cached text is served …
+    assert "坚持区域协调发展" in client.get(url).content.decode()
+    services.index_notices([notice.pk])  # … every write path re-indexes, and that expires it
+    page = client.get(url).content.decode()
+    assert "推动高质量发展" in page and "坚持区域协调发展" not in page
+
+
+def test_the_cached_text_is_per_script(client):
+    notice = factories.notice(units=[("总体要求", "坚持区域协调发展。")])
+    url = notice.get_absolute_url()
+    assert "坚持区域协调发展" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    page = client.get(url).content.decode()
+    assert "堅持區域協調發展" in page and "坚持区域协调发展" not in page
+
+
+def test_a_search_highlight_is_never_served_from_or_into_the_cache(client):
+    notice = factories.notice(
+        units=[("总体要求", "坚持区域协调发展。"), ("保障", "加强组织领导。")]
+    )
+    url = notice.get_absolute_url()
+    plain = client.get(url).content.decode()
+    assert "<mark>" not in plain
+    marked = client.get(url, {"q": "协调"}).content.decode()
+    assert "<mark>协调</mark>" in marked and 'class="hit"' in marked
+    assert "<mark>" not in client.get(url).content.decode()
+
+
+# --- conditional GET -------------------------------------------------------------------------
+
+
+def test_an_unchanged_page_is_answered_304_and_a_changed_one_in_full(client):
+    region = factories.category()
+    notice = factories.notice(title="原来的标题", categories=[region])
+    for url in ["/", "/notices/", "/categories/regional-economy/", notice.get_absolute_url()]:
+        first = client.get(url)
+        assert first.status_code == 200 and first["ETag"]
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b"", url
+    etag = client.get("/notices/")["ETag"]
+    Notice.objects.filter(pk=notice.pk).update(title="新的标题")
+    services.index_notices([notice.pk])
+    changed = client.get("/notices/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and "新的标题" in changed.content.decode()
+
+
+def test_a_304_costs_one_query_and_still_counts_the_reading(client):
+    notice = factories.notice()
+    url = notice.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert len(queries) == 2  # the archive generation, and the view count
+    notice.refresh_from_db()
+    assert notice.view_count == 2
+
+
+def test_the_etag_differs_by_script_query_and_reader(client, django_user_model):
+    notice = factories.notice()
+    url = notice.get_absolute_url()
+    simplified = client.get(url)["ETag"]
+    assert client.get(url, {"q": "测试"})["ETag"] != simplified
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    traditional = client.get(url, HTTP_IF_NONE_MATCH=simplified)
+    assert traditional.status_code == 200 and traditional["ETag"] != simplified
+    client.force_login(django_user_model.objects.create_user("editor"))
+    assert client.get(url, HTTP_IF_NONE_MATCH=traditional["ETag"]).status_code == 200
+
+
+def test_a_list_ordered_by_views_has_no_etag(client):
+    factories.notice()
+    assert not client.get("/notices/?sort=views").has_header("ETag")
+
+
+def test_renaming_a_category_or_body_expires_cached_pages(client):
+    notice = factories.notice(categories=[factories.category()])
+    url = notice.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    body = notice.lead_issuer
+    body.name = "国家发展和改革委员会"
+    body.save()
+    page = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert page.status_code == 200 and "国家发展和改革委员会" in page.content.decode()
+
+
+# --- the filter form's selects, and the floor -------------------------------------------------
+
+
+def test_the_plain_selects_render_what_django_select_renders(rf):
+    from django import forms
+
+    factories.notice()
+    form = NoticeFilter({"issuer": "", "validity": "repealed", "sort": "oldest"}).form
+    for name in ("category", "issuer", "validity", "sort"):
+        field = form[name]
+        plain = str(field)
+        stock = forms.Select(attrs=field.field.widget.attrs, choices=field.field.choices).render(
+            field.html_name, field.value(), attrs={"id": field.auto_id}
+        )
+        squeeze = lambda html: re.sub(r">\s+<", "><", html.strip())  # noqa: E731
+        assert squeeze(plain) == squeeze(stock), name
+    assert 'value="repealed" selected' in str(form["validity"])
+
+
+def test_healthz_answers_without_the_database(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
+    assert len(queries) == 0
