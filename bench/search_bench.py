@@ -75,6 +75,7 @@ def prepare(notices: int, seed: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE documents_notice")
         cursor.execute("VACUUM ANALYZE documents_section")
+        cursor.execute("VACUUM ANALYZE documents_searchentry")
 
 
 def corpus_size() -> dict:

@@ -193,7 +193,9 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
 )
 class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.CategorySerializer
-    queryset = Category.objects.with_notice_counts()
+
+    def get_queryset(self):
+        return Category.objects.with_notice_counts()  # counted per request, not at import
 
 
 @extend_schema_view(

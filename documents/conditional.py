@@ -7,7 +7,9 @@ language switch carries. A reader coming back to a page that none of these chang
 """
 
 import hashlib
+from functools import wraps
 
+from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
@@ -33,8 +35,30 @@ def csrf_secret(request) -> str:
     """The CSRF secret this response's token is made from: the reader's cookie, or on a first
     visit the new secret that the response's Set-Cookie carries (get_token creates it), so that
     the second visit already matches."""
-    get_token(request)
+    if "CSRF_COOKIE" not in request.META:  # CsrfViewMiddleware put the reader's cookie here
+        get_token(request)
     return request.META["CSRF_COOKIE"]
 
 
 archive_condition = condition(etag_func=archive_etag)
+
+
+def cached_by_generation(view, timeout=24 * 3600):
+    """Cache a whole response per URL until the archive changes, for pages that depend on the
+    archive alone (no reader, no language, no CSRF token): the sitemaps, whose pages list 5,000
+    notices each and whose index reads the whole archive for its dates."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{ArchiveGeneration.of_request(request)}:{url}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # a TemplateResponse is cached rendered
+            if response.status_code == 200:
+                cache.set(key, response, timeout)
+        return response
+
+    return wrapper

@@ -96,10 +96,14 @@ def test_unit_tree_nests_units_under_their_parents_in_order():
 
 def test_record_view_adds_one_in_the_database():
     notice = factories.notice()
-    notice.record_view()
-    notice.record_view()
+    assert Notice.record_view(notice.pk) == 1
+    assert Notice.record_view(notice.pk) == 2
     notice.refresh_from_db()
     assert notice.view_count == 2
+    draft = factories.notice(published=False)
+    assert Notice.record_view(draft.pk) is None  # a draft is never counted, nor shown
+    draft.refresh_from_db()
+    assert draft.view_count == 0
 
 
 def test_issuing_body_gets_an_ascii_slug():

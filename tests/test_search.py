@@ -216,3 +216,36 @@ def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
     ]
     assert response.context["filter"].search_total == 6
     assert "共有 6 个文件含有这些词" in response.content.decode()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the date-index walk for common words exists on PostgreSQL only",
+)
+def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
+    client, db, monkeypatch
+):
+    from documents.models import NoticeQuerySet
+
+    monkeypatch.setattr(NoticeQuerySet, "RANKED_CANDIDATES", 3)
+    for year in range(2010, 2018):
+        factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
+    factories.notice(title="2019年区域协调与开放通知", issued_date=datetime.date(2019, 1, 1))
+    factories.notice(title="无关的通知", issued_date=datetime.date(2020, 1, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE documents_searchentry")  # the estimate comes from statistics
+    by_bitmap = client.get("/notices/", {"q": "区域协调 -开放"})
+    assert by_bitmap.context["filter"].search_total == 8
+    assert not getattr(by_bitmap.context["filter"].search_total, "is_approximate", False)
+    monkeypatch.setattr(NoticeQuerySet, "WALK_BREAK_EVEN", -1)  # every query walks
+    by_date = client.get("/notices/", {"q": "区域协调 -开放"})
+    assert titles(by_date) == titles(by_bitmap)
+    assert sorted(titles(by_date)) == [
+        "2015年区域协调通知",
+        "2016年区域协调通知",
+        "2017年区域协调通知",
+    ]
+    total = by_date.context["filter"].search_total
+    assert total.is_approximate and total >= 3
+    if total > 3:
+        assert f"约有 {total} 个文件含有这些词" in by_date.content.decode()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import jieba
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from documents import search
 from documents.models import Category, CoIssuer, IssuingBody, Notice, Section
@@ -468,6 +468,10 @@ class Command(BaseCommand):
         finally:
             if pool:
                 pool.terminate()
+        # The planner's statistics: search picks its plan from word frequencies, and a database
+        # without autovacuum would otherwise plan for the empty tables it started with.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"\n完成：生成 {counts['notices']} 篇（其中草稿 {counts['drafts']} 篇），"
