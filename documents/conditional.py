@@ -50,7 +50,9 @@ def cached_by_generation(view, timeout=24 * 3600):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        # Sitemaps hold absolute URLs: one copy per site address as well as per path.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        url = hashlib.sha256(address.encode()).hexdigest()
         key = f"page:{ArchiveGeneration.of_request(request)}:{url}"
         response = cache.get(key)
         if response is None:

@@ -176,7 +176,9 @@ class NoticeDetailView(DetailView):
         if request.GET or request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
         generation = ArchiveGeneration.of_request(request)
-        key = f"notice-page:{kwargs['pk']}:{generation}:{get_language()}"
+        # The page holds absolute URLs (canonical link, citation): one copy per site address.
+        site = f"{request.scheme}://{request.get_host()}"
+        key = f"notice-page:{kwargs['pk']}:{generation}:{get_language()}:{site}"
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()

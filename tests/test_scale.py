@@ -113,6 +113,29 @@ def test_a_cached_page_still_shows_each_reading_and_a_working_token(client):
     assert "堅持區域協調發展" in strict.get(url).content.decode()
 
 
+def test_a_cached_page_names_the_address_it_was_asked_for(client, settings):
+    settings.ALLOWED_HOSTS = ["policy.example.org", "mirror.example.org"]
+    notice = factories.notice()
+    url = notice.get_absolute_url()
+    first = client.get(url, HTTP_HOST="policy.example.org").content.decode()
+    second = client.get(url, HTTP_HOST="mirror.example.org").content.decode()
+    assert f'href="http://policy.example.org{url}"' in first
+    assert f'href="http://mirror.example.org{url}"' in second
+    assert "policy.example.org" not in second
+
+
+def test_a_cached_sitemap_follows_changes_and_names_the_address_asked_for(client, settings):
+    settings.ALLOWED_HOSTS = ["policy.example.org", "mirror.example.org"]
+    first = factories.notice()
+    page = client.get("/sitemap-notices.xml", HTTP_HOST="policy.example.org").content.decode()
+    assert f"http://policy.example.org{first.get_absolute_url()}" in page
+    mirror = client.get("/sitemap-notices.xml", HTTP_HOST="mirror.example.org").content.decode()
+    assert "policy.example.org" not in mirror
+    second = factories.notice()
+    page = client.get("/sitemap-notices.xml", HTTP_HOST="policy.example.org").content.decode()
+    assert second.get_absolute_url() in page
+
+
 def test_an_unpublished_notice_is_gone_even_from_the_page_cache(client):
     notice = factories.notice()
     url = notice.get_absolute_url()
