@@ -5,7 +5,7 @@ import reversion
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import (
     Case,
     Count,
@@ -224,7 +224,8 @@ class NoticeQuerySet(models.QuerySet):
         tsquery = " && ".join(parts)
         where = f"e.is_published AND e.vector @@ ({tsquery})"
         where_params = list(params)
-        if self.query.where != Notice.objects.published().query.where:
+        filtered = self.query.where != Notice.objects.published().query.where
+        if filtered:
             # Other filters (category, issuer, year …) narrow the candidates first.
             inner, inner_params = (
                 self.order_by().values("pk").query.get_compiler(using=self.db).as_sql()
@@ -232,11 +233,15 @@ class NoticeQuerySet(models.QuerySet):
             where += f" AND e.notice_id IN ({inner})"
             where_params += list(inner_params)
         with connections[self.db].cursor() as cursor:
-            published, matches = self._estimate_matches(cursor, where, where_params)
-            if matches * matches > self.WALK_BREAK_EVEN * published:
-                return self._newest_matches_by_date(
-                    cursor, tsquery, params, where, where_params, matches
-                )
+            if not filtered:
+                # Only the words themselves: the planner's estimate of a filter's share (an
+                # issuer's "led OR joined") can be off a hundredfold, and a walk misled by it
+                # would read the whole index. A filtered search takes the exact bitmap.
+                published, matches = self._estimate_matches(cursor, where, where_params)
+                if matches * matches > self.WALK_BREAK_EVEN * published:
+                    return self._newest_matches_by_date(
+                        cursor, tsquery, params, where, where_params, matches
+                    )
             return self._newest_matches_by_bitmap(cursor, tsquery, params, where, where_params)
 
     # Two ways to find the newest candidates. The GIN bitmap reads every match (about 0.3 µs
@@ -300,6 +305,8 @@ class NoticeQuerySet(models.QuerySet):
             params + where_params + [self.RANKED_CANDIDATES],
         )
         ranks = dict(cursor.fetchall())
+        if len(ranks) < self.RANKED_CANDIDATES:
+            return ranks, len(ranks)  # the walk reached the end: it found every match
         return ranks, ApproximateCount(max(round(matches), len(ranks)))
 
     @staticmethod
@@ -545,9 +552,14 @@ class Notice(models.Model):
         of a notice needs both.
 
         On PostgreSQL the count is committed without waiting for the write-ahead log to reach
-        the disk (synchronous_commit off, for this statement only): a crash of the database
+        the disk (synchronous_commit off, until the statement's transaction ends: the statement
+        itself in autocommit, the enclosing block inside ``atomic``): a crash of the database
         server could lose the last fraction of a second of view counts, never anything else,
-        and no reader waits for a disk flush to read a notice."""
+        and no reader waits for a disk flush to read a notice.
+
+        With a read replica the generation is read from the replica, where the page's content
+        is read: a generation from the primary, ahead of a lagging replica, would file the
+        replica's old content under the new generation, cached until the next change."""
         update = (
             "UPDATE documents_notice SET view_count = view_count + 1"
             " WHERE id = %s AND status = %s RETURNING view_count"
@@ -555,8 +567,9 @@ class Notice(models.Model):
         if not 0 < pk <= MAX_BIGINT:  # /notices/99999999999999999999/: no such id, anywhere
             return None, ArchiveGeneration.current()
         params = [pk, Notice.Status.PUBLISHED]
+        one_database = Notice.objects.db == DEFAULT_DB_ALIAS  # no replica, or pinned to primary
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and one_database:
                 cursor.execute(
                     "SET LOCAL synchronous_commit = off;"
                     f" WITH counted AS ({update}) SELECT (SELECT view_count FROM counted),"
@@ -590,8 +603,9 @@ class ArchiveGeneration(models.Model):
     @classmethod
     def current(cls) -> int:
         # Read on every page: plain SQL, as the queryset's compilation cost five times the query.
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connections[cls.objects.db].cursor() as cursor:
+        database = connections[cls.objects.db]
+        table = database.ops.quote_name(cls._meta.db_table)
+        with database.cursor() as cursor:
             cursor.execute(f"SELECT number FROM {table} WHERE id = 1")
             row = cursor.fetchone()
         return row[0] if row else 0

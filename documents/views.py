@@ -16,7 +16,15 @@ from django_filters.views import FilterView
 from . import i18n, search
 from .conditional import archive_condition, archive_etag
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
-from .models import ArchiveGeneration, Category, CoIssuer, IssuingBody, Notice, Section
+from .models import (
+    MAX_BIGINT,
+    ArchiveGeneration,
+    Category,
+    CoIssuer,
+    IssuingBody,
+    Notice,
+    Section,
+)
 from .pagination import ArchivePaginator
 
 LATEST_ON_HOME = 10
@@ -141,10 +149,18 @@ class IssuerDetailView(NoticeListView):
 
 
 def reading_etag(request, pk):
-    """The detail page's ETag (see ``archive_etag``). Asked first for every reading, it counts
-    the reading too, with the archive generation in the same statement, so that a reading,
-    answered 304 or in full, costs one round trip to the database."""
-    request.view_count, request._archive_generation = Notice.record_reading(pk)
+    """The detail page's ETag (see ``archive_etag``). Asked first for every reading (GET), it
+    counts the reading too, with the archive generation in the same statement, so that a
+    reading, answered 304 or in full, costs one round trip to the database. A HEAD is not a
+    reading; other methods get no ETag and the view's 405."""
+    request.view_count = None
+    if request.method == "GET":
+        request.view_count, request._archive_generation = Notice.record_reading(pk)
+    elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
+        published = Notice.objects.published().filter(pk=pk)
+        request.view_count = published.values_list("view_count", flat=True).first()
+    else:
+        return None
     if request.view_count is None:
         return None  # no published notice: no ETag, and the view answers 404
     return archive_etag(request)
@@ -182,6 +198,10 @@ class NoticeDetailView(DetailView):
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()
+            if CSRF_MARK not in page:
+                # The token was not where expected: caching would hand this reader's token
+                # (and CSRF secret) to every later reader. Serve it uncached.
+                return super().get(request, *args, **kwargs)
             cache.set(key, page, self.PAGE_TIMEOUT)
         page = page.replace(VIEWS_MARK, str(self.view_count).encode(), 1)
         return HttpResponse(page.replace(CSRF_MARK, get_token(request).encode()))

@@ -202,6 +202,8 @@ if not DEBUG:
     # Production is served over HTTPS only. Behind a proxy that terminates TLS, set
     # DJANGO_SECURE_PROXY_SSL_HEADER=1 so that X-Forwarded-Proto tells Django the scheme.
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer's health check speaks plain http to the app server.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

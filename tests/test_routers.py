@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
 
 from policyhub.routers import PinToPrimaryMiddleware, PrimaryReplicaRouter, _pinned_to_primary
@@ -76,6 +77,54 @@ def test_a_second_database_alias_serves_the_pages():
     assert any(sql.startswith("UPDATE") for sql in report["default"])
     notice.refresh_from_db()
     assert notice.view_count == 1
+
+
+LAG_SCRIPT = """
+import json
+from django.db import connections
+from django.test import Client
+from documents import services
+from documents.models import Notice
+from tests import factories
+
+notice = factories.notice(title="旧标题甲乙")
+url = notice.get_absolute_url()
+replica = connections["replica"]
+replica.ensure_connection()
+lagging = replica.connection.cursor()
+lagging.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+lagging.execute("SELECT count(*) FROM documents_notice")  # the replica's view stops here
+Notice.objects.filter(pk=notice.pk).update(title="新标题丙丁")  # an editor, on the primary
+services.index_notices([notice.pk])
+during = Client().get(url).content.decode()
+lagging.execute("COMMIT")  # the replica catches up
+after = Client().get(url).content.decode()
+Notice.objects.filter(pk=notice.pk).delete()
+print(json.dumps({"during": "旧标题甲乙" in during, "after": "新标题丙丁" in after}))
+"""
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a replica (and a snapshot that stands in for its lag) needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_lagging_replica_never_leaves_old_text_cached_as_new():
+    """The notice page's cache key (the archive generation) is read where its content is: a
+    generation from the primary would file the replica's old text under the new key."""
+    url = factories.database_url()
+    env = {**os.environ, "DATABASE_URL": url, "DATABASE_REPLICA_URL": url, "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", LAG_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["during"]  # while it lags, the replica's (old) text, as before this change
+    assert report["after"]  # once it caught up, the new text: nothing stale was cached
 
 
 def test_redis_url_gives_a_shared_cache():

@@ -247,5 +247,14 @@ def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
     ]
     total = by_date.context["filter"].search_total
     assert total.is_approximate and total >= 3
-    if total > 3:
-        assert f"约有 {total} 个文件含有这些词" in by_date.content.decode()
+    # the note shows when the estimate says there are more than the 3 ranked
+    assert (f"约有 {total} 个文件含有这些词" in by_date.content.decode()) == (total > 3)
+    # with a filter the estimate is not trusted: the exact bitmap path, whatever the threshold
+    narrowed = client.get("/notices/", {"q": "区域协调 -开放", "year": "2017"})
+    assert titles(narrowed) == ["2017年区域协调通知"]
+    assert narrowed.context["filter"].search_total == 1
+    # a walk that reaches the end of the index found every match: an exact total
+    monkeypatch.setattr(NoticeQuerySet, "RANKED_CANDIDATES", 50)
+    everything = client.get("/notices/", {"q": "区域协调 -开放"})
+    assert everything.context["filter"].search_total == 8
+    assert not getattr(everything.context["filter"].search_total, "is_approximate", False)
