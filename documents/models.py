@@ -2,7 +2,6 @@ import hashlib
 from collections import Counter
 
 import reversion
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -10,8 +9,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    FloatField,
-    Func,
     Q,
     Value,
     When,
@@ -140,12 +137,6 @@ class IssuingBody(models.Model):
         return slugify(name) or "body-" + hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
-class ApproximateCount(int):
-    """A number of matches read from the planner's statistics rather than counted: 约 N."""
-
-    is_approximate = True
-
-
 class NoticeQuerySet(models.QuerySet):
     def published(self):
         """Only what readers may see: drafts never reach a public page."""
@@ -162,195 +153,16 @@ class NoticeQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
 
-    # On PostgreSQL a query that matches more notices than this is ranked among its most
-    # recent matches only. Ranking reads each match's whole tsvector, and a common word (发展,
-    # 国务院) matches nearly every notice: ranking them all took ~1 s at 20,000 notices.
-    RANKED_CANDIDATES = 200
-
     def search(self, query: text_search.SearchQuery):
         """Notices that match a parsed query, annotated with ``rank`` and ordered best first."""
         return self.search_with_total(query)[0]
 
     def search_with_total(self, query: text_search.SearchQuery):
-        """(notices matching the query, best first with ``rank``; how many match in all).
+        """(matching notices, best first with ``rank``; how many match in all, or None when
+        the returned queryset holds every match): see ``documents.ranking``."""
+        from .ranking import search_with_total  # it builds on these models
 
-        Every word must match (AND), quoted phrases must appear as written, excluded words must
-        not appear; a document number typed as the query puts its notice first. PostgreSQL
-        ranks by the weighted tsvector of SearchEntry; SQLite counts stored-word matches. The
-        total is None when the returned queryset holds every match (count it if needed).
-        """
-        if not (query or query.excluded):
-            return self, None
-        if connections[self.db].vendor == "postgresql" and (query.words or query.excluded):
-            ranks, total = self._ranked_on_postgresql(query)  # excluded words included
-            matches = self.filter(pk__in=list(ranks))
-        else:
-            ranks, total = None, None
-            matches = self._match_words(query.words)
-            for word in query.excluded:
-                matches = matches.exclude(self._word_condition(word))
-        for phrase in query.phrases:
-            in_units = Section.objects.filter(search_text__contains=phrase).values("notice_id")
-            matches = matches.filter(Q(search_text__contains=phrase) | Q(id__in=in_units))
-        numbered = []
-        if query.doc_number:
-            by_number = Q(doc_number_normalized=query.doc_number)
-            if query.doc_serial is not None:
-                by_number |= Q(doc_serial=query.doc_serial)
-            numbered = list(self.filter(by_number).values_list("id", flat=True)[:100])
-            matches = self.filter(Q(id__in=numbered) | Q(id__in=matches.values("id")))
-        if ranks is not None:
-            rank = self._rank_from(ranks, numbered)
-        else:
-            rank = self._rank_expression(query.words)
-            if numbered:
-                rank = Case(When(id__in=numbered, then=Value(1000.0)), default=Value(0.0)) + rank
-        ordered = matches.annotate(rank=rank).order_by(
-            "-rank", F("issued_date").desc(nulls_last=True), "-id"
-        )
-        if total is not None and (query.phrases or numbered):
-            total = None  # phrases narrow, numbers add: the ranked list is the whole answer
-        return ordered, total
-
-    def _ranked_on_postgresql(self, query):
-        """{notice id: ts_rank} of the best candidates, and the number of all matches."""
-        parts, params = [], []
-        for word in query.words:
-            parts.append("plainto_tsquery('simple', %s)")
-            params.append(word)
-        for word in query.excluded:
-            parts.append("!! plainto_tsquery('simple', %s)")
-            params.append(word)
-        tsquery = " && ".join(parts)
-        where = f"e.is_published AND e.vector @@ ({tsquery})"
-        where_params = list(params)
-        filtered = self.query.where != Notice.objects.published().query.where
-        if filtered:
-            # Other filters (category, issuer, year …) narrow the candidates first.
-            inner, inner_params = (
-                self.order_by().values("pk").query.get_compiler(using=self.db).as_sql()
-            )
-            where += f" AND e.notice_id IN ({inner})"
-            where_params += list(inner_params)
-        with connections[self.db].cursor() as cursor:
-            if not filtered:
-                # Only the words themselves: the planner's estimate of a filter's share (an
-                # issuer's "led OR joined") can be off a hundredfold, and a walk misled by it
-                # would read the whole index. A filtered search takes the exact bitmap.
-                published, matches = self._estimate_matches(cursor, where, where_params)
-                if matches * matches > self.WALK_BREAK_EVEN * published:
-                    return self._newest_matches_by_date(
-                        cursor, tsquery, params, where, where_params, matches
-                    )
-            return self._newest_matches_by_bitmap(cursor, tsquery, params, where, where_params)
-
-    # Two ways to find the newest candidates. The GIN bitmap reads every match (about 0.3 µs
-    # each: 30 ms for 97,000 matches); walking the date index tests each notice's tsvector in
-    # turn (about 25 µs each) and stops at the 200th match, so it reads 200 ÷ s notices for a
-    # word in a share s of them. Walking wins when s² × N > 16,000: at 100,000 notices for a
-    # word in 40 % of them (发展, 国务院); at 10,000 never.
-    WALK_BREAK_EVEN = 16_000
-
-    @staticmethod
-    def _estimate_matches(cursor, where, where_params) -> tuple[float, float]:
-        """The planner's estimates of published entries and of matches (from ANALYZE's
-        most-common-word statistics: close for common words, low for the rest)."""
-        cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM documents_searchentry e WHERE e.is_published"
-            f" UNION ALL SELECT 1 FROM documents_searchentry e WHERE {where}",
-            where_params,
-        )
-        plan = cursor.fetchone()[0][0]["Plan"]
-        try:
-            published, matches = (child["Plan Rows"] for child in plan["Plans"])
-        except (KeyError, ValueError):
-            return 0.0, 0.0  # an unexpected plan shape: take the bitmap, always correct
-        return float(published), float(matches)
-
-    def _newest_matches_by_bitmap(self, cursor, tsquery, params, where, where_params):
-        """The exact count and the newest candidates from the GIN bitmap, in one statement.
-
-        Plain index scans and sequential scans are off for this statement only: the planner
-        would otherwise walk an index and unpack every tsvector. SET LOCAL in the same query
-        string lasts until its implicit transaction ends (inside an atomic block, until that
-        block ends)."""
-        cursor.execute(
-            f"""
-            SET LOCAL enable_seqscan = off;
-            SET LOCAL enable_indexscan = off;
-            SELECT t.total, c.notice_id, ts_rank(v.vector, {tsquery})
-            FROM (SELECT count(*) AS total FROM documents_searchentry e WHERE {where}) t
-            LEFT JOIN (
-                SELECT e.notice_id FROM documents_searchentry e WHERE {where}
-                ORDER BY e.issued_date DESC NULLS LAST, e.notice_id DESC LIMIT %s
-            ) c ON true
-            LEFT JOIN documents_searchentry v ON v.notice_id = c.notice_id
-            """,
-            params + where_params + where_params + [self.RANKED_CANDIDATES],
-        )
-        rows = cursor.fetchall()
-        ranks = {notice_id: rank for _, notice_id, rank in rows if notice_id is not None}
-        return ranks, rows[0][0]
-
-    def _newest_matches_by_date(self, cursor, tsquery, params, where, where_params, matches):
-        """For a word most notices hold: walk the newest-first index, testing each notice,
-        until the candidates are found; the total is the planner's estimate (shown as 约)."""
-        cursor.execute(
-            f"""
-            SET LOCAL enable_seqscan = off;
-            SET LOCAL enable_bitmapscan = off;
-            SELECT e.notice_id, ts_rank(e.vector, {tsquery}) FROM documents_searchentry e
-            WHERE {where} ORDER BY e.issued_date DESC NULLS LAST, e.notice_id DESC LIMIT %s
-            """,
-            params + where_params + [self.RANKED_CANDIDATES],
-        )
-        ranks = dict(cursor.fetchall())
-        if len(ranks) < self.RANKED_CANDIDATES:
-            return ranks, len(ranks)  # the walk reached the end: it found every match
-        return ranks, ApproximateCount(max(round(matches), len(ranks)))
-
-    @staticmethod
-    def _rank_from(ranks, numbered):
-        """The rank annotation for candidates ranked in SQL, a matching doc number first: minus
-        the notice's place in that order (one array parameter, not a CASE per candidate)."""
-        order = list(dict.fromkeys([*numbered, *sorted(ranks, key=ranks.get, reverse=True)]))
-        place = Func(
-            Value(order, output_field=ArrayField(models.BigIntegerField())),
-            F("id"),
-            function="array_position",
-            output_field=FloatField(),
-        )
-        return Value(0.0, output_field=FloatField()) - place
-
-    def _match_words(self, words):
-        matches = self
-        for word in words:
-            matches = matches.filter(self._word_condition(word))
-        return matches
-
-    @staticmethod
-    def _rank_expression(words):
-        """SQLite's relevance: 3, 2 or 1 points a word for a title, heading or body match."""
-        total = Value(0.0, output_field=FloatField())
-        for word in words:
-            padded = f" {word} "
-            total = total + Case(
-                When(search_title__contains=padded, then=Value(3.0)),
-                When(search_headings__contains=padded, then=Value(2.0)),
-                When(search_body__contains=padded, then=Value(1.0)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-        return total
-
-    @staticmethod
-    def _word_condition(word):
-        padded = f" {word} "
-        return (
-            Q(search_title__contains=padded)
-            | Q(search_headings__contains=padded)
-            | Q(search_body__contains=padded)
-        )
+        return search_with_total(self, query)
 
     # Long text a list row never shows: left in the database (and in TOAST, unread).
     LIST_DEFERRED = (

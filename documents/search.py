@@ -4,7 +4,7 @@ Chinese has no spaces between words and readers type either script. Text and que
 folded to simplified script (OpenCC), then cut into words by jieba in search mode, which also
 emits the shorter words inside long ones (贯彻落实 → 贯彻, 落实, 贯彻落实) so that a reader's
 shorter word still matches. The database side (tsvector on PostgreSQL, token text on SQLite)
-lives on ``NoticeQuerySet.search``.
+is ``documents.ranking``, behind ``NoticeQuerySet.search``.
 """
 
 import logging

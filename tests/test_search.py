@@ -203,9 +203,9 @@ def test_detail_highlights_the_query_and_marks_units_in_the_toc(client, archive)
 def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
     client, db, monkeypatch
 ):
-    from documents.models import NoticeQuerySet
+    from documents import ranking
 
-    monkeypatch.setattr(NoticeQuerySet, "RANKED_CANDIDATES", 3)
+    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
     for year in range(2010, 2016):
         factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
     response = client.get("/notices/", {"q": "区域协调"})
@@ -225,9 +225,9 @@ def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
 def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
     client, db, monkeypatch
 ):
-    from documents.models import NoticeQuerySet
+    from documents import ranking
 
-    monkeypatch.setattr(NoticeQuerySet, "RANKED_CANDIDATES", 3)
+    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
     for year in range(2010, 2018):
         factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
     factories.notice(title="2019年区域协调与开放通知", issued_date=datetime.date(2019, 1, 1))
@@ -237,7 +237,7 @@ def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
     by_bitmap = client.get("/notices/", {"q": "区域协调 -开放"})
     assert by_bitmap.context["filter"].search_total == 8
     assert not getattr(by_bitmap.context["filter"].search_total, "is_approximate", False)
-    monkeypatch.setattr(NoticeQuerySet, "WALK_BREAK_EVEN", -1)  # every query walks
+    monkeypatch.setattr(ranking, "WALK_BREAK_EVEN", -1)  # every query walks
     by_date = client.get("/notices/", {"q": "区域协调 -开放"})
     assert titles(by_date) == titles(by_bitmap)
     assert sorted(titles(by_date)) == [
@@ -254,7 +254,7 @@ def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
     assert titles(narrowed) == ["2017年区域协调通知"]
     assert narrowed.context["filter"].search_total == 1
     # a walk that reaches the end of the index found every match: an exact total
-    monkeypatch.setattr(NoticeQuerySet, "RANKED_CANDIDATES", 50)
+    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 50)
     everything = client.get("/notices/", {"q": "区域协调 -开放"})
     assert everything.context["filter"].search_total == 8
     assert not getattr(everything.context["filter"].search_total, "is_approximate", False)
