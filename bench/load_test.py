@@ -38,6 +38,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlencode
 
+from common import free_port, percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN_LOG = Path(tempfile.gettempdir()) / "policyhub-load-test-gunicorn.log"
@@ -180,12 +182,6 @@ def start_gunicorn(args, env) -> subprocess.Popen:
         raise
     server.terminate()
     sys.exit(f"gunicorn did not start or answer within 120 s; see {GUNICORN_LOG}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def worker_pids(master: int) -> list[int]:
@@ -336,13 +332,6 @@ async def sequential(port, paths, timeout=10.0):
 
 
 # --- Reporting ------------------------------------------------------------------------------
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def view_counts(env) -> dict[int, int]:

@@ -36,13 +36,14 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import load_test
+from common import free_port, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -132,11 +133,6 @@ def pages() -> dict[str, str]:
     return urls
 
 
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def measure(client, url: str, repeat: int) -> dict:
     from django.db import connection
 
@@ -162,7 +158,7 @@ def measure(client, url: str, repeat: int) -> dict:
         "url": url,
         "first": first,
         "p50": statistics.median(times),
-        "p95": percentile(times, 0.95),
+        "p95": p95(times),
         "queries": len(statements),
         "bytes": len(response.content),
     }
@@ -258,12 +254,6 @@ def run_child(url: str, repeat: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def throughput(url: str, paths: dict[str, str], args) -> dict:
     """Requests per second of each path through gunicorn, measured by wrk, one after another."""
     if not shutil.which("wrk"):
@@ -277,27 +267,11 @@ def throughput(url: str, paths: dict[str, str], args) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
     }
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "policyhub.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={args.workers}",
-            "--log-level=warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
+    # load_test's start: production settings, and back only once the home page answers 200.
+    server = load_test.start_gunicorn(
+        argparse.Namespace(port=port, workers=args.workers, timeout=30, backlog=128), env
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         results = {}
         for name, path in paths.items():
             target = f"http://127.0.0.1:{port}{path}"
@@ -326,7 +300,7 @@ def throughput(url: str, paths: dict[str, str], args) -> dict:
             }
         return results
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        server.terminate()
         server.wait(timeout=30)
 
 

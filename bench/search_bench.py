@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import p95
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policyhub.settings")
@@ -194,11 +196,6 @@ def timed(function, queries: list[str], runs: int, warm_up: int | None = None) -
         function(q)
         times.append((time.perf_counter() - start) * 1000)
     return times
-
-
-def p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def hits(q: str) -> int:

@@ -44,6 +44,7 @@ from pathlib import Path
 
 # search_bench sets up Django; isort keeps it (third party to ruff) before the project's modules.
 import search_bench
+from common import p95
 from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import override_settings
@@ -189,7 +190,7 @@ def print_table(rows: list, runs: int) -> None:
         ours, theirs, shared = (statistics.median(row[i] for row in agreement) for i in (1, 2, 3))
         equal = f"{sum(row[1] == row[2] for row in agreement)}/{len(agreement)}"
         w50, ph50 = statistics.median(times["whoosh"]), statistics.median(times["policyhub"])
-        w95, ph95 = search_bench.p95(times["whoosh"]), search_bench.p95(times["policyhub"])
+        w95, ph95 = p95(times["whoosh"]), p95(times["policyhub"])
         print(
             f"{name:7} {size:>5} │ {ours:>7.0f} {theirs:>7.0f} {equal:>5} {shared:>6.0f} │ "
             f"{w50:>10.1f} {w95:7.1f} │ {ph50:7.1f} {ph95:7.1f} │ "
