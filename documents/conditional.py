@@ -24,18 +24,14 @@ def archive_etag(request, *args, **kwargs) -> str | None:
         ArchiveGeneration.of_request(request),
         get_language(),
         user,
-        csrf_secret(request),
+        # The CSRF secret of the reader's cookie (CsrfViewMiddleware put it in META), or "" for
+        # a reader without one. A browser's first visit gets a page whose token belongs to the
+        # new cookie, so its second visit has another ETag and its third is a 304; a crawler,
+        # which keeps no cookies, gets a 304 from its second visit on.
+        request.META.get("CSRF_COOKIE", ""),
         request.get_full_path(),
     )
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-
-
-def csrf_secret(request) -> str:
-    """The reader's CSRF secret, from their cookie (CsrfViewMiddleware put it in META), or ""
-    for a reader without one. A browser's first visit gets a page whose token belongs to the
-    new cookie, so its second visit has a different ETag and its third is a 304; a crawler,
-    which keeps no cookies, gets a 304 from its second visit on."""
-    return request.META.get("CSRF_COOKIE", "")
 
 
 archive_condition = condition(etag_func=archive_etag)
@@ -49,8 +45,7 @@ def cached_by_generation(view, timeout=24 * 3600):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         # Sitemaps hold absolute URLs: one copy per site address as well as per path.
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        url = hashlib.sha256(address.encode()).hexdigest()
+        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         key = f"page:{ArchiveGeneration.of_request(request)}:{url}"
         response = cache.get(key)
         if response is None:

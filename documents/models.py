@@ -352,16 +352,11 @@ class Notice(models.Model):
         return by_parent.get(None, [])
 
     @staticmethod
-    def record_view(pk) -> int | None:
-        """Count one reading of a published notice, atomically in the database so concurrent
-        views are never lost; the new count, or None if no published notice has this id."""
-        return Notice.record_reading(pk)[0]
-
-    @staticmethod
     def record_reading(pk) -> tuple[int | None, int]:
-        """Count a reading (as ``record_view``) and read the archive generation: (the new view
-        count or None, the generation), in one round trip on PostgreSQL, since every reading
-        of a notice needs both.
+        """Count one reading of a published notice, atomically in the database so concurrent
+        readings are never lost, and read the archive generation: (the new view count, or None
+        if no published notice has this id; the generation), in one round trip on PostgreSQL,
+        since every reading of a notice needs both.
 
         On PostgreSQL the count is committed without waiting for the write-ahead log to reach
         the disk (synchronous_commit off, until the statement's transaction ends: the statement
@@ -385,7 +380,7 @@ class Notice(models.Model):
                 cursor.execute(
                     "SET LOCAL synchronous_commit = off;"
                     f" WITH counted AS ({update}) SELECT (SELECT view_count FROM counted),"
-                    " (SELECT number FROM documents_archivegeneration WHERE id = 1)",
+                    f" ({ArchiveGeneration.SQL})",
                     params,
                 )
                 count, generation = cursor.fetchone()
@@ -412,13 +407,13 @@ class ArchiveGeneration(models.Model):
     def __str__(self):
         return f"第 {self.number} 代"
 
+    # Read on every page: plain SQL, as compiling the queryset cost five times the query.
+    SQL = "SELECT number FROM documents_archivegeneration WHERE id = 1"
+
     @classmethod
     def current(cls) -> int:
-        # Read on every page: plain SQL, as the queryset's compilation cost five times the query.
-        database = connections[cls.objects.db]
-        table = database.ops.quote_name(cls._meta.db_table)
-        with database.cursor() as cursor:
-            cursor.execute(f"SELECT number FROM {table} WHERE id = 1")
+        with connections[cls.objects.db].cursor() as cursor:
+            cursor.execute(cls.SQL)
             row = cursor.fetchone()
         return row[0] if row else 0
 

@@ -1,13 +1,11 @@
 import re
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 from django.views.generic import DetailView
@@ -176,25 +174,23 @@ _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 @method_decorator(condition(etag_func=reading_etag), name="dispatch")
 class NoticeDetailView(DetailView):
     """A notice in full. For anonymous readers without a query string (nearly every reading)
-    the whole page is cached per notice and language until the archive changes, with the view
+    the whole page is cached per address and language until the archive changes, with the view
     count and the CSRF token put in per request: a reading costs one statement (the view
     count and the archive generation) and a replacement in the bytes. Others (a ?q= search, a
-    logged-in editor) get the page rendered, with the text and its table of contents cached."""
+    logged-in editor) get the page rendered."""
 
     template_name = "documents/notice_detail.html"
     context_object_name = "notice"
-    PAGE_TIMEOUT = DOCUMENT_TIMEOUT = 24 * 3600
+    PAGE_TIMEOUT = 24 * 3600
 
     def get(self, request, *args, **kwargs):
-        self.view_count = request.view_count  # counted by reading_etag, with this reading
-        if self.view_count is None:
+        if request.view_count is None:  # counted by reading_etag, with this reading
             raise Http404("没有这个已发布的文件。")
         if request.GET or request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
+        # The page holds absolute URLs (canonical link, citation): one copy per address.
         generation = ArchiveGeneration.of_request(request)
-        # The page holds absolute URLs (canonical link, citation): one copy per site address.
-        site = f"{request.scheme}://{request.get_host()}"
-        key = f"notice-page:{kwargs['pk']}:{generation}:{get_language()}:{site}"
+        key = f"notice-page:{generation}:{get_language()}:{request.build_absolute_uri()}"
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()
@@ -203,7 +199,7 @@ class NoticeDetailView(DetailView):
                 # (and CSRF secret) to every later reader. Serve it uncached.
                 return super().get(request, *args, **kwargs)
             cache.set(key, page, self.PAGE_TIMEOUT)
-        page = page.replace(VIEWS_MARK, str(self.view_count).encode(), 1)
+        page = page.replace(VIEWS_MARK, str(request.view_count).encode(), 1)
         return HttpResponse(page.replace(CSRF_MARK, get_token(request).encode()))
 
     def render_cacheable_page(self) -> bytes:
@@ -221,13 +217,14 @@ class NoticeDetailView(DetailView):
             .prefetch_related(
                 "categories",
                 "attachments",
+                "sections",
                 Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body")),
             )
         )
 
     def get_object(self, queryset=None):
         notice = super().get_object(queryset)
-        notice.view_count = self.view_count  # counted in get(), with this reading
+        notice.view_count = self.request.view_count
         return notice
 
     def get_context_data(self, **kwargs):
@@ -238,45 +235,21 @@ class NoticeDetailView(DetailView):
         )
         # ?q= from a search result: mark the words in the text and the units that hold them.
         query = search.parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
-        if query.highlight_terms:
-            document, has_units = self.render_document(query)
-        else:
-            generation = ArchiveGeneration.of_request(self.request)
-            key = f"document:{notice.pk}:{generation}:{get_language()}"
-            document, has_units = cache.get_or_set(
-                key, lambda: self.render_document(query), self.DOCUMENT_TIMEOUT
-            )
-        return super().get_context_data(
-            categories=categories,
-            issuing_bodies=notice.issuing_bodies(),
-            related=related,
-            search_query=query,
-            terms=query.highlight_terms,
-            document=mark_safe(document),  # noqa: S308 — rendered by our own template
-            has_units=has_units,
-            **kwargs,
-        )
-
-    def render_document(self, query):
-        """The notice's text: table of contents and units, highlighted for a search."""
-        notice = self.object
-        prefetch_related_objects([notice], "sections")
-        sections = notice.sections.all()
         terms = query.highlight_terms
         hits = 0
-        for unit in sections:
+        for unit in notice.sections.all():
             unit.is_hit = bool(terms) and any(term in unit.search_text for term in terms)
             hits += unit.is_hit
         # A regulation with chapters lists its chapters and sections; one without, its articles.
         structural = {Section.Kind.PART, Section.Kind.CHAPTER, Section.Kind.SECTION}
-        units = notice.unit_tree()
-        context = {
-            "notice": notice,
-            "units": units,
-            "toc_articles": not any(unit.kind in structural for unit in sections),
-            "search_query": query,
-            "terms": terms,
-            "hit_count": hits,
-        }
-        html = render_to_string("documents/includes/document.html", context, self.request)
-        return html, bool(units)
+        return super().get_context_data(
+            categories=categories,
+            issuing_bodies=notice.issuing_bodies(),
+            units=notice.unit_tree(),
+            related=related,
+            search_query=query,
+            toc_articles=not any(unit.kind in structural for unit in notice.sections.all()),
+            terms=terms,
+            hit_count=hits,
+            **kwargs,
+        )

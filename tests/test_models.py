@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from documents.models import Category, CoIssuer, Notice, Section
+from documents.models import ArchiveGeneration, Category, CoIssuer, Notice, Section
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -94,14 +94,16 @@ def test_unit_tree_nests_units_under_their_parents_in_order():
     assert [u.heading for u in tree[0].child_units] == ["指导思想", "基本原则"]
 
 
-def test_record_view_adds_one_in_the_database():
+def test_record_reading_adds_one_in_the_database_and_reads_the_generation():
     notice = factories.notice()
-    assert Notice.record_view(notice.pk) == 1
-    assert Notice.record_view(notice.pk) == 2
+    generation = ArchiveGeneration.current()
+    assert generation > 0  # saving the notice advanced it
+    assert Notice.record_reading(notice.pk) == (1, generation)
+    assert Notice.record_reading(notice.pk) == (2, generation)
     notice.refresh_from_db()
     assert notice.view_count == 2
     draft = factories.notice(published=False)
-    assert Notice.record_view(draft.pk) is None  # a draft is never counted, nor shown
+    assert Notice.record_reading(draft.pk)[0] is None  # a draft is never counted, nor shown
     draft.refresh_from_db()
     assert draft.view_count == 0
 
