@@ -31,6 +31,26 @@ print(json.dumps({{
 """
 
 
+def manage_shell(script: str, **env) -> str:
+    """Run ``script`` in ``manage.py shell`` in a process of its own (settings read there, from
+    ``env``), and return the last line it printed."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env={**os.environ, "DJANGO_DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def with_replica() -> dict:
+    """The test database, named twice: as the primary and as the replica alias."""
+    url = factories.database_url()
+    return {"DATABASE_URL": url, "DATABASE_REPLICA_URL": url}
+
+
 def test_reads_go_to_the_replica_and_writes_to_the_primary():
     router = PrimaryReplicaRouter()
     assert router.db_for_read(None) == "replica"
@@ -60,17 +80,7 @@ def test_writes_and_the_admin_read_from_the_primary(method, path, pinned):
 @pytest.mark.django_db(transaction=True)
 def test_a_second_database_alias_serves_the_pages():
     notice = factories.notice(title="经副本读取的文件")
-    url = factories.database_url()
-    env = {**os.environ, "DATABASE_URL": url, "DATABASE_REPLICA_URL": url, "DJANGO_DEBUG": "1"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SCRIPT.format(pk=notice.pk)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = json.loads(manage_shell(SCRIPT.format(pk=notice.pk), **with_replica()))
     assert report["status"] == 200 and report["listed"] == 1
     assert any("documents_notice" in sql for sql in report["replica"])
     assert not any(sql.startswith("SELECT") for sql in report["default"])
@@ -112,17 +122,7 @@ print(json.dumps({"during": "旧标题甲乙" in during, "after": "新标题丙�
 def test_a_lagging_replica_never_leaves_old_text_cached_as_new():
     """The notice page's cache key (the archive generation) is read where its content is: a
     generation from the primary would file the replica's old text under the new key."""
-    url = factories.database_url()
-    env = {**os.environ, "DATABASE_URL": url, "DATABASE_REPLICA_URL": url, "DJANGO_DEBUG": "1"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", LAG_SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = json.loads(manage_shell(LAG_SCRIPT, **with_replica()))
     assert report["during"]  # while it lags, the replica's (old) text, as before this change
     assert report["after"]  # once it caught up, the new text: nothing stale was cached
 
@@ -134,13 +134,4 @@ def test_redis_url_gives_a_shared_cache():
         "cache = caches['default']; cache.set(key, '区域协调', 30); "
         "print(type(cache).__name__, cache.get(key))"
     )
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/0", "DJANGO_DEBUG": "1"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "RedisCache 区域协调"
+    assert manage_shell(script, REDIS_URL="redis://127.0.0.1:6379/0") == "RedisCache 区域协调"

@@ -196,6 +196,12 @@ def test_detail_highlights_the_query_and_marks_units_in_the_toc(client, archive)
     assert "<mark>" not in plain
 
 
+def notices_by_year(first: int, last: int) -> None:
+    """One notice a year, "2010年区域协调通知" …, issued on 1 January of its year."""
+    for year in range(first, last + 1):
+        factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the candidate cap exists on PostgreSQL only; SQLite ranks every match",
@@ -206,8 +212,7 @@ def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
     from documents import ranking
 
     monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
-    for year in range(2010, 2016):
-        factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
+    notices_by_year(2010, 2015)
     response = client.get("/notices/", {"q": "区域协调"})
     assert sorted(titles(response)) == [
         "2013年区域协调通知",
@@ -228,8 +233,7 @@ def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
     from documents import ranking
 
     monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
-    for year in range(2010, 2018):
-        factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
+    notices_by_year(2010, 2017)
     factories.notice(title="2019年区域协调与开放通知", issued_date=datetime.date(2019, 1, 1))
     factories.notice(title="无关的通知", issued_date=datetime.date(2020, 1, 1))
     with connection.cursor() as cursor:
