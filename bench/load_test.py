@@ -334,45 +334,32 @@ async def sequential(port, paths, timeout=10.0):
 # --- Reporting ------------------------------------------------------------------------------
 
 
-def view_counts(env) -> dict[int, int]:
+def shell_json(env, code: str):
+    """Run ``code`` in ``manage.py shell`` against the test's database; what it printed, as JSON.
+    The code gets ``json``, ``N`` (Notice) and ``C`` (Category)."""
+    prelude = "import json; from documents.models import Notice as N, Category as C;"
     output = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "--no-imports",
-            "-c",
-            "import json; from documents.models import Notice as N;"
-            "print(json.dumps(dict(N.objects.values_list('id', 'view_count'))))",
-        ],
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", prelude + code],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return {int(pk): count for pk, count in json.loads(output).items()}
+    return json.loads(output)
+
+
+def view_counts(env) -> dict[int, int]:
+    counts = shell_json(env, "print(json.dumps(dict(N.objects.values_list('id', 'view_count'))))")
+    return {int(pk): count for pk, count in counts.items()}
 
 
 def published_ids_and_categories(env):
-    output = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "--no-imports",
-            "-c",
-            "import json; from documents.models import Notice as N, Category as C;"
-            "ids = N.objects.published().order_by('id').values_list('id', flat=True);"
-            "print(json.dumps([list(ids), list(C.objects.values_list('slug', flat=True))]))",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    ids, slugs = json.loads(output)
+    ids, slugs = shell_json(
+        env,
+        "ids = N.objects.published().order_by('id').values_list('id', flat=True);"
+        "print(json.dumps([list(ids), list(C.objects.values_list('slug', flat=True))]))",
+    )
     return ids, slugs
 
 
