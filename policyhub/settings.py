@@ -100,21 +100,27 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "policyhub.wsgi.application"
 
-# An unset or empty DATABASE_URL means the embedded SQLite file.
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+
+def database(url: str) -> dict:
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that asks the socket before it asks the
+        # server: one round trip less per request (policyhub/postgresql/base.py).
+        config["ENGINE"] = "policyhub.postgresql"
+    return config
+
+
+# An unset or empty DATABASE_URL means the embedded SQLite file.
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 # A read replica (PostgreSQL streaming replication): reads go there, writes to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["policyhub.routers.PrimaryReplicaRouter"]
 

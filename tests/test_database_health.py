@@ -1,0 +1,76 @@
+"""The PostgreSQL backend's health check: no round trip for a live connection, a reconnect for
+one the server has ended (policyhub/postgresql/base.py)."""
+
+import select
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests import factories
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the health check is PostgreSQL's backend"
+    ),
+    # Ends the test's own server connection: outside a test transaction, which it would lose.
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def server_ends_the_connection():
+    """Ask the server, from a second connection, to end this process's connection, and wait
+    until its farewell has reached the socket."""
+    pid = connection.connection.info.backend_pid
+    settings = connection.get_connection_params()
+    other = psycopg2.connect(**settings)
+    try:
+        other.autocommit = True
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            assert cursor.fetchone()[0]
+    finally:
+        other.close()
+    assert select.select([connection.connection], [], [], 5)[0], "the server did not hang up"
+    return pid
+
+
+def backend_pid():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_live_connection_is_trusted_without_asking_the_server(monkeypatch):
+    connection.ensure_connection()
+    asked = []
+    monkeypatch.setattr(connection, "is_usable", lambda: asked.append(1) or True)
+    connection.health_check_done = False
+    before = connection.connection
+
+    connection.close_if_health_check_failed()
+
+    assert asked == []  # no SELECT 1
+    assert connection.health_check_done
+    assert connection.connection is before
+
+
+def test_a_connection_the_server_ended_is_replaced_before_the_query():
+    connection.ensure_connection()
+    ended = server_ends_the_connection()
+    connection.health_check_done = False  # a new request
+
+    assert backend_pid() != ended  # reconnected, and the query ran
+
+
+def test_a_reader_after_a_database_restart_gets_the_page():
+    notice = factories.notice(title="重启之后仍可阅读")
+    connection.ensure_connection()
+    server_ends_the_connection()
+    connection.health_check_done = False  # Django resets it when a request starts
+
+    page = Client().get(notice.get_absolute_url())
+
+    assert page.status_code == 200
+    assert "重启之后仍可阅读" in page.content.decode()
