@@ -1,8 +1,8 @@
 """Conditional GET for the public pages: an ETag that changes whenever the page could.
 
 A page's content depends on the archive (every write advances ArchiveGeneration), the reader's
-language, who is logged in, the URL with its query string, and the CSRF cookie whose token the
-language switch carries. A reader coming back to a page that none of these changed for gets a
+language, who is logged in and the URL with its query string (public pages hold no CSRF token:
+see policyhub/urls.py). A reader coming back to a page that none of these changed for gets a
 304 and no body: no queries beyond the generation, no rendering, nothing sent.
 """
 
@@ -24,11 +24,6 @@ def archive_etag(request, *args, **kwargs) -> str | None:
         ArchiveGeneration.of_request(request),
         get_language(),
         user,
-        # The CSRF secret of the reader's cookie (CsrfViewMiddleware put it in META), or "" for
-        # a reader without one. A browser's first visit gets a page whose token belongs to the
-        # new cookie, so its second visit has another ETag and its third is a 304; a crawler,
-        # which keeps no cookies, gets a 304 from its second visit on.
-        request.META.get("CSRF_COOKIE", ""),
         request.get_full_path(),
     )
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
@@ -39,7 +34,7 @@ archive_condition = condition(etag_func=archive_etag)
 
 def cached_by_generation(view, timeout=24 * 3600):
     """Cache a whole response per URL until the archive changes, for pages that depend on the
-    archive alone (no reader, no language, no CSRF token): the sitemaps, whose pages list 5,000
+    archive alone (no reader, no language): the sitemaps, whose pages list 5,000
     notices each and whose index reads the whole archive for its dates."""
 
     @wraps(view)

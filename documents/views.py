@@ -1,9 +1,6 @@
-import re
-
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -164,20 +161,19 @@ def reading_etag(request, pk):
     return archive_etag(request)
 
 
-# Stand-ins in a cached page for what differs per request: the view count and the CSRF token
-# (of the 简体/繁體 switch). Private-use characters, which no notice text contains.
+# The stand-in in a cached page for what differs per reading, the view count: private-use
+# characters, which no notice text contains. (Nothing else differs: public pages carry no
+# CSRF token, see policyhub/urls.py.)
 VIEWS_MARK = "\ue000views\ue000".encode()
-CSRF_MARK = "\ue000csrf\ue000".encode()
-_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 @method_decorator(condition(etag_func=reading_etag), name="dispatch")
 class NoticeDetailView(DetailView):
     """A notice in full. For anonymous readers without a query string (nearly every reading)
     the whole page is cached per address and language until the archive changes, with the view
-    count and the CSRF token put in per request: a reading costs one statement (the view
-    count and the archive generation) and a replacement in the bytes. Others (a ?q= search, a
-    logged-in editor) get the page rendered."""
+    count put in per request: a reading costs one statement (the view count and the archive
+    generation) and a replacement in the bytes. Others (a ?q= search, a logged-in editor) get
+    the page rendered."""
 
     template_name = "documents/notice_detail.html"
     context_object_name = "notice"
@@ -194,20 +190,15 @@ class NoticeDetailView(DetailView):
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()
-            if CSRF_MARK not in page:
-                # The token was not where expected: caching would hand this reader's token
-                # (and CSRF secret) to every later reader. Serve it uncached.
-                return super().get(request, *args, **kwargs)
             cache.set(key, page, self.PAGE_TIMEOUT)
-        page = page.replace(VIEWS_MARK, str(request.view_count).encode(), 1)
-        return HttpResponse(page.replace(CSRF_MARK, get_token(request).encode()))
+        return HttpResponse(page.replace(VIEWS_MARK, str(request.view_count).encode(), 1))
 
     def render_cacheable_page(self) -> bytes:
-        """The page as every anonymous reader gets it, with stand-ins for count and token."""
+        """The page as every anonymous reader gets it, with a stand-in for the view count."""
         self.object = self.get_object()
         self.object.view_count = VIEWS_MARK.decode()
         response = self.render_to_response(self.get_context_data(object=self.object))
-        return _CSRF_INPUT.sub(rb"\g<1>" + CSRF_MARK + rb"\g<2>", response.render().content)
+        return response.render().content
 
     def get_queryset(self):
         return (

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from documents import i18n, services
@@ -69,7 +70,7 @@ def test_every_page_has_the_switch_posting_back_to_the_current_page(client):
     form = re.search(
         r'<form class="script-switch" action="/i18n/setlang/" method="post">.*?</form>', html, re.S
     )[0]
-    assert 'name="csrfmiddlewaretoken"' in form
+    assert "csrfmiddlewaretoken" not in form  # the switch is CSRF-exempt: see policyhub/urls.py
     assert '<input type="hidden" name="next" value="/notices/?year=2016&amp;issuer=">' in form
     buttons = re.findall(r"<button [^>]*>[^<]*</button>", form)
     assert buttons == [
@@ -273,3 +274,10 @@ def test_the_committed_catalog_is_complete_and_compiled():
         compiled = gettext.GNUTranslations(mo)
     assert {msgid: compiled.gettext(msgid) for msgid in entries} == entries
     assert entries["政策分类"] == "政策分類" and entries["发布日期"] == "發布日期"
+
+
+def test_only_the_switch_is_csrf_exempt(db):
+    """The admin's forms keep Django's CSRF check: a forged login or import is refused."""
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/admin/login/", {"username": "a", "password": "b"}).status_code == 403
+    assert strict.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"}).status_code == 302
