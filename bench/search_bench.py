@@ -9,7 +9,8 @@ and common words by document frequency, and times 1-, 2- and 3-word queries thre
 
 - page: the list page ``/notices/?q=…`` through django.test.Client (filter form, ranking,
   count, pagination, snippets, template);
-- queryset: ``Notice.objects.published().search(parse_query(q))[:20]`` evaluated;
+- queryset: ``Notice.objects.published().search(parse_query(q))[:20]`` evaluated, without the
+  long columns no list page reads (``NoticeQuerySet.LIST_DEFERRED``: the stored search words);
 - scan: what search would be without an index: every word ``icontains`` in the title, the
   preamble or a unit's text (AND), newest first, a page of 20 plus the count, as a page needs.
 
@@ -44,7 +45,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from documents import search  # noqa: E402
-from documents.models import Notice, Section  # noqa: E402
+from documents.models import Notice, NoticeQuerySet, Section  # noqa: E402
 
 # Document frequency bands, as shares of the published notices.
 CLASSES = {"rare": (0.0005, 0.005), "medium": (0.02, 0.10), "common": (0.40, 1.0)}
@@ -171,7 +172,9 @@ def page(client: Client, q: str) -> None:
 
 
 def ranked(q: str) -> list:
-    return list(Notice.objects.published().search(search.parse_query(q))[:20])
+    """The top 20 notices, with the columns a list page reads (not the stored search words)."""
+    matches = Notice.objects.published().search(search.parse_query(q))
+    return list(matches.defer(*NoticeQuerySet.LIST_DEFERRED)[:20])
 
 
 def scan(q: str) -> tuple[int, list]:

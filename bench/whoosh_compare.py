@@ -26,7 +26,7 @@ their order alternating, so that load from other work falls on both alike:
   the exact hit count (when Whoosh skipped blocks by score to find the top 20, it matches the
   query again, unscored, to count);
 - policyhub: ``Notice.objects.published().search(parse_query(q))[:20]`` evaluated, search_bench's
-  "qs" (its ranked SQL counts every match too).
+  "qs" (its ranked SQL counts every match too; the rows without the columns no list page reads).
 
 Prints one table: both engines' hit counts (median over a class's queries, and on how many
 queries they agree), how many of the two top-20 lists' notices are shared, median and p95 in
