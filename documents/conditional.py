@@ -36,12 +36,36 @@ def cached_by_generation(view, timeout=24 * 3600):
     """Cache a whole response per URL until the archive changes, for pages that depend on the
     archive alone (no reader, no language): the sitemaps, whose pages list 5,000
     notices each and whose index reads the whole archive for its dates."""
+    return _cached(view, timeout, per_language=False)
+
+
+def cached_for_anonymous_readers(view, timeout=3600):
+    """Cache a public page whole per URL and language until the archive changes, for readers
+    who are not logged in (public pages hold nothing else of the reader: no CSRF token, see
+    policyhub/urls.py). Not a search (``q``: each search runs, and is measured as it runs)
+    nor the list by view counts, which change without a new generation."""
+    cached = _cached(view, timeout, per_language=True)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        # Sitemaps hold absolute URLs: one copy per site address as well as per path.
+        shared = (
+            request.method in ("GET", "HEAD")
+            and not request.user.is_authenticated
+            and not request.GET.get("q")
+            and request.GET.get("sort") != "views"
+        )
+        return (cached if shared else view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _cached(view, timeout, *, per_language):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        # Pages hold absolute URLs: one copy per site address as well as per path.
         url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page:{ArchiveGeneration.of_request(request)}:{url}"
+        language = get_language() if per_language else ""
+        key = f"page:{ArchiveGeneration.of_request(request)}:{language}:{url}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

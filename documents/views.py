@@ -9,7 +9,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from . import i18n, search
-from .conditional import archive_condition, archive_etag
+from .conditional import archive_condition, archive_etag, cached_for_anonymous_readers
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
     MAX_BIGINT,
@@ -27,6 +27,7 @@ RELATED_COUNT = 6
 
 
 @archive_condition
+@cached_for_anonymous_readers
 def home(request):
     return render(request, "documents/home.html", home_summary(request))
 
@@ -50,7 +51,7 @@ def home_summary(request):
     return cache.get_or_set(f"home:{ArchiveGeneration.of_request(request)}", compute, 3600)
 
 
-@method_decorator(archive_condition, name="dispatch")
+@method_decorator([archive_condition, cached_for_anonymous_readers], name="dispatch")
 class NoticeListView(FilterView):
     """All published notices, narrowed by the filter form; the page's query string is its state."""
 

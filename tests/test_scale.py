@@ -44,7 +44,8 @@ def test_the_cached_count_follows_every_change(client):
     factories.notice(categories=[region])
     assert client.get("/notices/").context["paginator"].count == 2
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/notices/").context["paginator"].count == 2
+        # another address of the same list (the page itself is cached per address)
+        assert client.get("/notices/?page=1").context["paginator"].count == 2
     assert not any("COUNT(" in query["sql"].upper() for query in queries)  # from the cache
     factories.notice(categories=[region])
     assert client.get("/notices/").context["paginator"].count == 3
@@ -52,6 +53,30 @@ def test_the_cached_count_follows_every_change(client):
     assert client.get("/notices/").context["paginator"].count == 2
     Notice.objects.filter(pk=first.pk).delete()
     assert client.get("/categories/regional-economy/").context["paginator"].count == 2
+
+
+def test_an_anonymous_readers_list_page_is_served_whole_from_the_cache(client, django_user_model):
+    region = factories.category()
+    factories.notice(title="第一份通知", categories=[region])
+    for url in ["/", "/notices/", "/categories/regional-economy/", "/notices/?year=2016"]:
+        first = client.get(url).content
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url)
+        assert again.content == first, url
+        assert len(queries) == 1, (url, queries.captured_queries)  # the generation, no more
+    factories.notice(title="第二份通知", categories=[region])  # a new generation
+    for url in ["/", "/notices/", "/categories/regional-economy/"]:
+        assert "第二份通知" in client.get(url).content.decode(), url
+    # Rendered each time: a search, the list by view counts, an editor's page.
+    for url in ["/notices/?q=通知", "/notices/?sort=views"]:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert len(queries) > 1, url
+    client.force_login(django_user_model.objects.create_user("editor", password="x"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/notices/")
+    assert len(queries) > 1 and page.context["paginator"].count == 2
 
 
 def test_counts_are_cached_per_filter(client):
