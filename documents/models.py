@@ -364,6 +364,9 @@ class Notice(models.Model):
         server could lose the last fraction of a second of view counts, never anything else,
         and no reader waits for a disk flush to read a notice.
 
+        The statement is prepared once per database connection (planning it was over 40 % of
+        the server's time for a reading).
+
         With a read replica the generation is read from the replica, where the page's content
         is read: a generation from the primary, ahead of a lagging replica, would file the
         replica's old content under the new generation, cached until the next change."""
@@ -377,11 +380,14 @@ class Notice(models.Model):
         one_database = Notice.objects.db == DEFAULT_DB_ALIAS  # no replica, or pinned to primary
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and one_database:
-                cursor.execute(
-                    "SET LOCAL synchronous_commit = off;"
-                    f" WITH counted AS ({update}) SELECT (SELECT view_count FROM counted),"
+                prepared = update % ("$1", "$2")  # PREPARE's placeholders
+                connection.execute_prepared(
+                    cursor,
+                    "policyhub_reading",
+                    f"WITH counted AS ({prepared}) SELECT (SELECT view_count FROM counted),"
                     f" ({ArchiveGeneration.SQL})",
                     params,
+                    prefix="SET LOCAL synchronous_commit = off; ",
                 )
                 count, generation = cursor.fetchone()
                 return count, generation or 0

@@ -1,5 +1,6 @@
-"""The PostgreSQL backend's health check: no round trip for a live connection, a reconnect for
-one the server has ended (policyhub/postgresql/base.py)."""
+"""The PostgreSQL backend (policyhub/postgresql/base.py): a health check with no round trip for
+a live connection and a reconnect for one the server ended; statements prepared once per
+connection, prepared again when the server forgot them."""
 
 import select
 
@@ -7,7 +8,9 @@ import psycopg2
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from documents.models import Notice
 from tests import factories
 
 pytestmark = [
@@ -74,3 +77,37 @@ def test_a_reader_after_a_database_restart_gets_the_page():
 
     assert page.status_code == 200
     assert "重启之后仍可阅读" in page.content.decode()
+
+
+# --- statements prepared once per connection -------------------------------------------------
+
+
+def read(notice):
+    count, _ = Notice.record_reading(notice.pk)
+    return count
+
+
+def test_the_reading_is_prepared_once_per_connection():
+    notice = factories.notice()
+    connection.close()  # a new connection, as a new server process has
+    with CaptureQueriesContext(connection) as queries:
+        counts = [read(notice) for _ in range(3)]
+    assert counts == [1, 2, 3]
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum(sql.startswith("PREPARE") for sql in statements) == 1
+    assert sum("EXECUTE policyhub_reading" in sql for sql in statements) == 3
+
+
+def test_a_reading_survives_a_server_that_forgot_the_statement():
+    notice = factories.notice()
+    assert read(notice) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does between clients
+    assert read(notice) == 2
+
+
+def test_a_reading_uses_a_statement_the_server_already_has():
+    notice = factories.notice()
+    assert read(notice) == 1
+    connection.prepared_statements.clear()  # a pooler's server connection that has it
+    assert read(notice) == 2

