@@ -5,6 +5,8 @@ from django.db import connection
 
 from documents import search
 from documents.models import Notice
+from documents.search import parse_query
+from documents.views import attach_search_hits
 from tests import factories
 
 # --- words and queries (no database) ---------------------------------------------------------
@@ -262,3 +264,24 @@ def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
     everything = client.get("/notices/", {"q": "区域协调 -开放"})
     assert everything.context["filter"].search_total == 8
     assert not getattr(everything.context["filter"].search_total, "is_approximate", False)
+
+
+def test_the_best_unit_has_most_terms_then_most_occurrences_then_comes_first(db):
+    notice = factories.notice(
+        units=[
+            ("一", "推进协调。"),
+            ("二", "协调，再协调，又协调。"),
+            ("三", "协调发展。"),
+            ("四", "协调，再协调，又协调。"),
+        ]
+    )
+    units = list(notice.sections.order_by("position"))
+
+    def best(q):
+        notices = [Notice.objects.get(pk=notice.pk)]
+        attach_search_hits(notices, parse_query(q))
+        return notices[0].hit_unit.pk
+
+    assert best("协调") == units[1].pk  # three occurrences; the fourth unit ties, and comes later
+    assert best("协调 发展") == units[2].pk  # the only unit with both words
+    assert best("推进") == units[0].pk
