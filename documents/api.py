@@ -22,7 +22,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import SimpleRouter
 
 from . import serializers as api_serializers
-from .filters import NoticeFilter
+from .filters import NoticeFilter, query_parameter_names
 from .models import Category, CoIssuer, IssuingBody, Notice
 from .views import attach_search_hits
 
@@ -41,19 +41,6 @@ NOT_FOUND = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="No such page of results, or no published notice with this id (`detail`).",
 )
-
-
-def query_parameter_names(filterset) -> set[str]:
-    """The query parameters a FilterSet reads; a range reads two (date_after, date_before)."""
-    names = set()
-    for name, field in filterset.form.fields.items():
-        widget = field.widget
-        suffixes = getattr(widget, "suffixes", None)
-        if suffixes:
-            names.update(widget.suffixed(name, suffix) for suffix in suffixes)
-        else:
-            names.add(name)
-    return names
 
 
 def filter_errors(filterset) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ see policyhub/urls.py). A reader coming back to a page that none of these change
 """
 
 import hashlib
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.core.cache import cache
 from django.utils.translation import get_language
@@ -31,6 +31,9 @@ def archive_etag(request, *args, **kwargs) -> str | None:
 
 archive_condition = condition(etag_func=archive_etag)
 
+# A form's CSRF token in a page: such a page is never cached for every reader.
+CSRF_INPUT = b'name="csrfmiddlewaretoken"'
+
 
 def cached_by_generation(view, timeout=24 * 3600):
     """Cache a whole response per URL until the archive changes, for pages that depend on the
@@ -39,24 +42,33 @@ def cached_by_generation(view, timeout=24 * 3600):
     return _cached(view, timeout, per_language=False)
 
 
-def cached_for_anonymous_readers(view, timeout=3600):
+def cached_for_anonymous_readers(parameters=frozenset, timeout=3600):
     """Cache a public page whole per URL and language until the archive changes, for readers
     who are not logged in (public pages hold nothing else of the reader: no CSRF token, see
-    policyhub/urls.py). Not a search (``q``: each search runs, and is measured as it runs)
-    nor the list by view counts, which change without a new generation."""
-    cached = _cached(view, timeout, per_language=True)
+    policyhub/urls.py), when its query string holds only the names ``parameters()`` gives (asked
+    at the first request, when the app is ready): an address with any
+    other (``?utm_source=…``) is rendered, not stored, so that made-up addresses cannot push
+    the archive's pages out of the cache. Not a search (``q``: each search runs, and is
+    measured as it runs) nor the list by view counts, which change without a new generation."""
+    known = lru_cache(maxsize=1)(lambda: frozenset(parameters()))
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        shared = (
-            request.method in ("GET", "HEAD")
-            and not request.user.is_authenticated
-            and not request.GET.get("q")
-            and request.GET.get("sort") != "views"
-        )
-        return (cached if shared else view)(request, *args, **kwargs)
+    def decorator(view):
+        cached = _cached(view, timeout, per_language=True)
 
-    return wrapper
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            shared = (
+                request.method in ("GET", "HEAD")
+                and not request.user.is_authenticated
+                and known().issuperset(request.GET)
+                and not request.GET.get("q")
+                and request.GET.get("sort") != "views"
+            )
+            return (cached if shared else view)(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _cached(view, timeout, *, per_language):
@@ -71,8 +83,12 @@ def _cached(view, timeout, *, per_language):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()  # a TemplateResponse is cached rendered
-            if response.status_code == 200:
-                cache.set(key, response, timeout)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and CSRF_INPUT not in response.content
+            ):
+                cache.set(key, response, timeout)  # (never one reader's CSRF token for all)
         return response
 
     return wrapper

@@ -85,6 +85,19 @@ class ReaderScriptChoiceFilter(filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def query_parameter_names(filterset) -> set[str]:
+    """The query parameters a FilterSet reads; a range reads two (date_after, date_before)."""
+    names = set()
+    for name, field in filterset.form.fields.items():
+        widget = field.widget
+        suffixes = getattr(widget, "suffixes", None)
+        if suffixes:
+            names.update(widget.suffixed(name, suffix) for suffix in suffixes)
+        else:
+            names.add(name)
+    return names
+
+
 class NoticeFilter(filters.FilterSet):
     # Undated notices go last whichever way the dates run.
     SORTS = {
@@ -156,6 +169,11 @@ class NoticeFilter(filters.FilterSet):
         super().__init__(*args, **kwargs)
         for name in fixed:
             self.filters.pop(name)
+
+    @classmethod
+    def page_parameters(cls) -> set[str]:
+        """Every query parameter a list page reads: the filters' and ``page``."""
+        return query_parameter_names(cls(queryset=Notice.objects.none())) | {"page"}
 
     @property
     def search_query(self) -> search.SearchQuery:

@@ -380,11 +380,10 @@ class Notice(models.Model):
         one_database = Notice.objects.db == DEFAULT_DB_ALIAS  # no replica, or pinned to primary
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and one_database:
-                prepared = update % ("$1", "$2")  # PREPARE's placeholders
                 connection.execute_prepared(
                     cursor,
                     "policyhub_reading",
-                    f"WITH counted AS ({prepared}) SELECT (SELECT view_count FROM counted),"
+                    f"WITH counted AS ({update}) SELECT (SELECT view_count FROM counted),"
                     f" ({ArchiveGeneration.SQL})",
                     params,
                     prefix="SET LOCAL synchronous_commit = off; ",

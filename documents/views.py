@@ -9,7 +9,12 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from . import i18n, search
-from .conditional import archive_condition, archive_etag, cached_for_anonymous_readers
+from .conditional import (
+    CSRF_INPUT,
+    archive_condition,
+    archive_etag,
+    cached_for_anonymous_readers,
+)
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
     MAX_BIGINT,
@@ -27,7 +32,7 @@ RELATED_COUNT = 6
 
 
 @archive_condition
-@cached_for_anonymous_readers
+@cached_for_anonymous_readers()
 def home(request):
     return render(request, "documents/home.html", home_summary(request))
 
@@ -51,7 +56,10 @@ def home_summary(request):
     return cache.get_or_set(f"home:{ArchiveGeneration.of_request(request)}", compute, 3600)
 
 
-@method_decorator([archive_condition, cached_for_anonymous_readers], name="dispatch")
+@method_decorator(
+    [archive_condition, cached_for_anonymous_readers(NoticeFilter.page_parameters)],
+    name="dispatch",
+)
 class NoticeListView(FilterView):
     """All published notices, narrowed by the filter form; the page's query string is its state."""
 
@@ -191,6 +199,8 @@ class NoticeDetailView(DetailView):
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()
+            if CSRF_INPUT in page:  # a form with a token: never one reader's token for all
+                return super().get(request, *args, **kwargs)
             cache.set(key, page, self.PAGE_TIMEOUT)
         return HttpResponse(page.replace(VIEWS_MARK, str(request.view_count).encode(), 1))
 

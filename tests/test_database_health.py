@@ -3,6 +3,7 @@ a live connection and a reconnect for one the server ended; statements prepared 
 connection, prepared again when the server forgot them."""
 
 import select
+import time
 
 import psycopg2
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import Notice
+from policyhub.postgresql.base import TRUST_SECONDS
 from tests import factories
 
 pytestmark = [
@@ -45,18 +47,28 @@ def backend_pid():
         return cursor.fetchone()[0]
 
 
-def test_a_live_connection_is_trusted_without_asking_the_server(monkeypatch):
+def check_as_a_new_request_would(monkeypatch, *, idle_for):
+    """Run the health check as at a request's first query, after ``idle_for`` seconds unused;
+    return how many times the server was asked (``SELECT 1``)."""
     connection.ensure_connection()
     asked = []
     monkeypatch.setattr(connection, "is_usable", lambda: asked.append(1) or True)
     connection.health_check_done = False
+    connection.last_checked = time.monotonic() - idle_for
     before = connection.connection
-
     connection.close_if_health_check_failed()
-
-    assert asked == []  # no SELECT 1
     assert connection.health_check_done
     assert connection.connection is before
+    return len(asked)
+
+
+def test_a_connection_used_moments_ago_is_trusted_without_asking_the_server(monkeypatch):
+    assert check_as_a_new_request_would(monkeypatch, idle_for=0.5) == 0
+
+
+def test_a_connection_left_idle_is_asked_as_django_asks(monkeypatch):
+    """A connection can die without a word (a NAT forgetting it): only a round trip tells."""
+    assert check_as_a_new_request_would(monkeypatch, idle_for=TRUST_SECONDS + 1) == 1
 
 
 def test_a_connection_the_server_ended_is_replaced_before_the_query():
@@ -104,6 +116,12 @@ def test_a_reading_survives_a_server_that_forgot_the_statement():
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does between clients
     assert read(notice) == 2
+    # From then on unprepared on this connection (behind a pooler in transaction mode, each
+    # reading might meet another server connection): nothing fails.
+    assert "policyhub_reading" in connection.unprepared_statements
+    with CaptureQueriesContext(connection) as queries:
+        assert read(notice) == 3
+    assert "EXECUTE" not in queries.captured_queries[-1]["sql"]
 
 
 def test_a_reading_uses_a_statement_the_server_already_has():

@@ -79,6 +79,40 @@ def test_an_anonymous_readers_list_page_is_served_whole_from_the_cache(client, d
     assert len(queries) > 1 and page.context["paginator"].count == 2
 
 
+def test_an_address_with_unknown_parameters_is_rendered_not_stored(client):
+    factories.notice()
+    for url, stored in [
+        ("/notices/?page=1", True),
+        ("/notices/?utm_source=x", False),
+        ("/notices/?page=1&utm_medium=y", False),
+    ]:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert (len(queries) == 1) is stored, url
+
+
+def test_a_page_with_a_csrf_token_is_never_stored_for_every_reader(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from documents.conditional import cached_for_anonymous_readers
+
+    made = []
+
+    def view(request):
+        made.append(1)
+        return HttpResponse('<input type="hidden" name="csrfmiddlewaretoken" value="a">')
+
+    page = cached_for_anonymous_readers()(view)
+    for _ in range(2):
+        request = rf.get("/")
+        request.user = AnonymousUser()
+        request._archive_generation = 1
+        assert page(request).status_code == 200
+    assert len(made) == 2
+
+
 def test_counts_are_cached_per_filter(client):
     factories.notice(title="二〇一九年的", issued_date="2019-05-01")
     factories.notice(title="二〇二〇年的", issued_date="2020-05-01")
