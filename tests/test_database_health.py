@@ -17,7 +17,8 @@ from tests import factories
 
 pytestmark = [
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="PostgreSQL's own backend: its health check and prepared statements"
+        connection.vendor != "postgresql",
+        reason="PostgreSQL's own backend: its health check and prepared statements",
     ),
     # Ends the test's own server connection: outside a test transaction, which it would lose.
     pytest.mark.django_db(transaction=True),
