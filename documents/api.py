@@ -5,8 +5,9 @@ refuses them. Every list answers an unknown query parameter or an invalid value 
 names the parameter, so a typo never silently returns the wrong rows.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as FieldError
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +24,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import serializers as api_serializers
 from .filters import NoticeFilter, query_parameter_names
-from .models import Category, CoIssuer, IssuingBody, Notice
+from .models import ArchiveGeneration, Category, CoIssuer, IssuingBody, Notice
 from .views import attach_search_hits
 
 MAX_PAGE_SIZE = 100
@@ -182,7 +183,15 @@ class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.CategorySerializer
 
     def get_queryset(self):
-        return Category.objects.with_notice_counts()  # counted per request, not at import
+        return Category.objects.with_notice_counts(counts_until_changed(self.request, Category))
+
+
+def counts_until_changed(request, model) -> dict[int, int]:
+    """``model.objects.notice_counts()``, counted once per archive generation: grouped counts
+    over every published notice (about 50 ms at 100,000 notices) for lists that change only
+    when the archive does."""
+    key = f"notice-counts:{model.__name__}:{ArchiveGeneration.of_request(request)}"
+    return cache.get_or_set(key, model.objects.notice_counts, 3600)
 
 
 @extend_schema_view(
@@ -199,14 +208,10 @@ class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.IssuingBodySerializer
 
     def get_queryset(self):
-        published = Notice.objects.published()
+        counts = counts_until_changed(self.request, IssuingBody)
+        issuers = [pk for pk, count in counts.items() if count]  # led or joined a published one
         return (
-            IssuingBody.objects.filter(
-                Exists(published.filter(lead_issuer=OuterRef("pk")))
-                | Exists(published.filter(co_issuer_links__body=OuterRef("pk")))
-            )
-            .with_notice_counts()
-            .order_by("name")
+            IssuingBody.objects.filter(pk__in=issuers).with_notice_counts(counts).order_by("name")
         )
 
 

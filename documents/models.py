@@ -35,12 +35,11 @@ def counts_by_pk(counts: dict[int, int]):
 
 
 class CategoryQuerySet(models.QuerySet):
-    def with_notice_counts(self):
-        """Annotate each category with its number of published notices (the menu's counts).
-        The counts are read when this is called: call it per request."""
-        return self.annotate(notice_count=counts_by_pk(self.notice_counts())).order_by(
-            "menu_order", "name"
-        )
+    def with_notice_counts(self, counts=None):
+        """Annotate each category with its number of published notices (the menu's counts):
+        ``counts`` as ``notice_counts`` gives them, or read now (call it per request)."""
+        counts = self.notice_counts() if counts is None else counts
+        return self.annotate(notice_count=counts_by_pk(counts)).order_by("menu_order", "name")
 
     @staticmethod
     def notice_counts() -> dict[int, int]:
@@ -76,11 +75,12 @@ class Category(models.Model):
 
 
 class IssuingBodyQuerySet(models.QuerySet):
-    def with_notice_counts(self):
+    def with_notice_counts(self, counts=None):
         """Annotate each body with its published notices, led or joint: what ``?issuer=`` and
-        the issuer page list (see ``notice_counts``). The counts are read when this is called:
-        call it per request."""
-        return self.annotate(notice_count=counts_by_pk(self.notice_counts()))
+        the issuer page list (see ``notice_counts``): ``counts`` as that gives them, or read
+        now (call it per request)."""
+        counts = self.notice_counts() if counts is None else counts
+        return self.annotate(notice_count=counts_by_pk(counts))
 
     @staticmethod
     def notice_counts() -> dict[int, int]:

@@ -359,6 +359,20 @@ def test_issuers_count_lead_and_joint_published_notices(api, archive):
     assert ndrc["url"] == f"http://testserver/issuers/{archive['ndrc'].slug}/"
 
 
+def test_the_counts_are_counted_once_per_archive_change(api, archive):
+    for url in ["/api/issuers/", "/api/categories/"]:
+        api.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            api.get(url)
+        # the paginator counts the bodies or categories; nothing reads the notices again
+        assert not any("documents_notice" in q["sql"] for q in queries.captured_queries), url
+    factories.notice(title="新通知", lead_issuer=archive["ndrc"])  # a new generation
+    counts = {
+        row["name"]: row["notice_count"] for row in api.get("/api/issuers/").json()["results"]
+    }
+    assert counts["国家发展改革委"] == 3
+
+
 # --- schema ----------------------------------------------------------------------------------
 
 API_PATHS = ["/api/notices/", "/api/notices/{id}/", "/api/categories/", "/api/issuers/"]
