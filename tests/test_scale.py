@@ -323,6 +323,32 @@ def test_the_plain_selects_render_what_django_select_renders(db):
     assert 'value="repealed" selected' in str(valid["validity"])
 
 
+def test_the_cached_options_render_what_django_select_renders(rf, db):
+    from django import forms
+    from django.contrib.auth.models import AnonymousUser
+
+    region = factories.category()
+    ndrc = factories.body("国家发展改革委")
+    factories.notice(categories=[region], lead_issuer=ndrc)
+    for data in ({}, {"issuer": ndrc.slug, "category": region.slug}, {"issuer": "no-such"}):
+        for made in ("rendered", "from the cache"):
+            request = rf.get("/notices/", data)
+            request.user = AnonymousUser()
+            form = NoticeFilter(request.GET, request=request).form
+            form.is_valid()
+            for name in ("category", "issuer"):
+                field = form[name]
+                assert field.field.widget.options_key
+                with CaptureQueriesContext(connection) as queries:
+                    html = str(field)
+                if made == "from the cache":
+                    assert len(queries) == 0, (data, name)
+                stock = forms.Select(attrs=field.field.widget.attrs, choices=field.field.choices)
+                assert parse_html(html) == parse_html(field.as_widget(widget=stock)), (data, name)
+    page = Client().get("/notices/", {"issuer": ndrc.slug}).content.decode()
+    assert f'<option value="{ndrc.slug}" selected>' in page
+
+
 def test_healthz_answers_without_the_database(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/healthz")
