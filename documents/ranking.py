@@ -38,7 +38,7 @@ def search_with_total(queryset, query: SearchQuery):
         return queryset, None
     if connections[queryset.db].vendor == "postgresql" and (query.words or query.excluded):
         ranks, total = _ranked_on_postgresql(queryset, query)  # excluded words included
-        matches = queryset.filter(_id_in(ranks))
+        matches = queryset.filter(_IdIn(tuple(ranks)))
     else:
         ranks, total = None, None
         matches = _match_words(queryset, query.words)
@@ -184,15 +184,14 @@ class _IdArray(Expression):
         return "%s::bigint[]", (list(self.ids),)  # a list: psycopg2 sends it as an ARRAY
 
 
-def _id_array(ids):
-    return _IdArray(ids)
-
-
-class _EqualsAny(Func):
-    """``column = ANY(array)``: one parameter, where ``pk__in`` would compile and send one
-    parameter per candidate (about 1 ms of Python for 200 of them)."""
+class _IdIn(Func):
+    """``id = ANY(ids)``: one parameter, where ``pk__in`` would compile and send one parameter
+    per candidate (about 1 ms of Python for 200 of them)."""
 
     output_field = BooleanField()
+
+    def __init__(self, ids):
+        super().__init__(F("id"), _IdArray(ids))
 
     def as_sql(self, compiler, connection, **extra_context):
         column, column_params = compiler.compile(self.source_expressions[0])
@@ -200,16 +199,12 @@ class _EqualsAny(Func):
         return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
-def _id_in(ids):
-    return _EqualsAny(F("id"), _id_array(ids))
-
-
 def _rank_from(ranks, numbered):
     """The rank annotation for candidates ranked in SQL, a matching doc number first: minus
     the notice's place in that order (one array parameter, not a CASE per candidate)."""
     order = list(dict.fromkeys([*numbered, *sorted(ranks, key=ranks.get, reverse=True)]))
     place = Func(
-        _id_array(order),
+        _IdArray(order),
         F("id"),
         function="array_position",
         output_field=FloatField(),
