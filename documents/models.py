@@ -3,6 +3,7 @@ from collections import Counter
 
 import reversion
 from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import (
@@ -34,11 +35,20 @@ def counts_by_pk(counts: dict[int, int]):
     )
 
 
+def notice_counts_until_changed(request, model) -> dict[int, int]:
+    """``model.objects.notice_counts()`` (Category or IssuingBody), counted once per archive
+    generation for every page and API list that shows them (the menu, home's busiest bodies,
+    /api/categories/, /api/issuers/): grouped counts over every published notice, about 50 ms
+    at 100,000 notices, which only change when the archive does."""
+    key = f"notice-counts:{model.__name__}:{ArchiveGeneration.of_request(request)}"
+    return cache.get_or_set(key, model.objects.notice_counts, 3600)
+
+
 class CategoryQuerySet(models.QuerySet):
-    def with_notice_counts(self, counts=None):
-        """Annotate each category with its number of published notices (the menu's counts):
-        ``counts`` as ``notice_counts`` gives them, or read now (call it per request)."""
-        counts = self.notice_counts() if counts is None else counts
+    def with_notice_counts(self, request):
+        """Annotate each category with its number of published notices (the menu's counts),
+        counted once per archive generation."""
+        counts = notice_counts_until_changed(request, Category)
         return self.annotate(notice_count=counts_by_pk(counts)).order_by("menu_order", "name")
 
     @staticmethod
@@ -75,11 +85,10 @@ class Category(models.Model):
 
 
 class IssuingBodyQuerySet(models.QuerySet):
-    def with_notice_counts(self, counts=None):
+    def with_notice_counts(self, request):
         """Annotate each body with its published notices, led or joint: what ``?issuer=`` and
-        the issuer page list (see ``notice_counts``): ``counts`` as that gives them, or read
-        now (call it per request)."""
-        counts = self.notice_counts() if counts is None else counts
+        the issuer page list (see ``notice_counts``), counted once per archive generation."""
+        counts = notice_counts_until_changed(request, IssuingBody)
         return self.annotate(notice_count=counts_by_pk(counts))
 
     @staticmethod

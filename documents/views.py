@@ -48,7 +48,11 @@ def home_summary(request):
             "notice_count": published.count(),
             # Ordered here: filtering and ordering on the annotation in SQL counted it thrice.
             "top_issuers": sorted(
-                (body for body in IssuingBody.objects.with_notice_counts() if body.notice_count),
+                (
+                    body
+                    for body in IssuingBody.objects.with_notice_counts(request)
+                    if body.notice_count
+                ),
                 key=lambda body: (-body.notice_count, body.name),
             )[:10],
         }

@@ -360,8 +360,8 @@ def test_issuers_count_lead_and_joint_published_notices(api, archive):
 
 
 def test_the_counts_are_counted_once_per_archive_change(api, archive):
+    api.get("/")  # the home page's busiest bodies and the menu count them first
     for url in ["/api/issuers/", "/api/categories/"]:
-        api.get(url)
         with CaptureQueriesContext(connection) as queries:
             api.get(url)
         # the paginator counts the bodies or categories; nothing reads the notices again
