@@ -71,13 +71,18 @@ def cached_for_anonymous_readers(parameters=frozenset, timeout=3600):
     return decorator
 
 
+def page_key(request, kind="page", *, per_language=True) -> str:
+    """The cache key of a whole page until the archive changes: its address (pages hold
+    absolute URLs, so one copy per site address as well as per path) and the language."""
+    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    language = get_language() if per_language else ""
+    return f"{kind}:{ArchiveGeneration.of_request(request)}:{language}:{url}"
+
+
 def _cached(view, timeout, *, per_language):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        # Pages hold absolute URLs: one copy per site address as well as per path.
-        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        language = get_language() if per_language else ""
-        key = f"page:{ArchiveGeneration.of_request(request)}:{language}:{url}"
+        key = page_key(request, per_language=per_language)
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

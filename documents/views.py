@@ -3,7 +3,6 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
 from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -14,6 +13,7 @@ from .conditional import (
     archive_condition,
     archive_etag,
     cached_for_anonymous_readers,
+    page_key,
 )
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
@@ -197,9 +197,7 @@ class NoticeDetailView(DetailView):
             raise Http404("没有这个已发布的文件。")
         if request.GET or request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
-        # The page holds absolute URLs (canonical link, citation): one copy per address.
-        generation = ArchiveGeneration.of_request(request)
-        key = f"notice-page:{generation}:{get_language()}:{request.build_absolute_uri()}"
+        key = page_key(request, "notice-page")  # bytes with a stand-in, not a response
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()
