@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from documents import search
+from documents import ranking, search
 from documents.models import Notice
 from documents.search import parse_query
 from documents.views import attach_search_hits
@@ -198,6 +198,12 @@ def test_detail_highlights_the_query_and_marks_units_in_the_toc(client, archive)
     assert "<mark>" not in plain
 
 
+@pytest.fixture
+def three_candidates(monkeypatch):
+    """PostgreSQL ranks only the newest three matches (200 in production)."""
+    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
+
+
 def notices_by_year(first: int, last: int) -> None:
     """One notice a year, "2010年区域协调通知" …, issued on 1 January of its year."""
     for year in range(first, last + 1):
@@ -209,11 +215,8 @@ def notices_by_year(first: int, last: int) -> None:
     reason="the candidate cap exists on PostgreSQL only; SQLite ranks every match",
 )
 def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
-    client, db, monkeypatch
+    client, db, three_candidates
 ):
-    from documents import ranking
-
-    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
     notices_by_year(2010, 2015)
     response = client.get("/notices/", {"q": "区域协调"})
     assert sorted(titles(response)) == [
@@ -230,11 +233,8 @@ def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
     reason="the date-index walk for common words exists on PostgreSQL only",
 )
 def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
-    client, db, monkeypatch
+    client, db, three_candidates, monkeypatch
 ):
-    from documents import ranking
-
-    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
     notices_by_year(2010, 2017)
     factories.notice(title="2019年区域协调与开放通知", issued_date=datetime.date(2019, 1, 1))
     factories.notice(title="无关的通知", issued_date=datetime.date(2020, 1, 1))
