@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import p95
+from common import p95, print_class_table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -292,22 +292,20 @@ def print_table(rows: list, args) -> None:
         f"{QUERIES_PER_CELL} queries; scan: {args.scan_repeat} runs"
     )
     header = (
-        f"{'class':7} {'words':>5} {'hits':>7} │ {'page p50':>8} {'p95':>7} │ "
+        f"{'hits':>7} │ {'page p50':>8} {'p95':>7} │ "
         f"{'qs p50':>7} {'p95':>7} │ {'scan p50':>9} {'p95':>8} │ {'scan÷page':>9} {'scan÷qs':>8}"
     )
-    print(header)
-    print("─" * len(header))
-    for name, size, result in rows:
-        if result is None:
-            print(f"{name:7} {size:>5}  (no queries found)")
-            continue
+
+    def cells(result) -> str:
         matched, page_ms, ranked_ms, scan_ms = result
         page50, ranked50, scan50 = map(statistics.median, (page_ms, ranked_ms, scan_ms))
-        print(
-            f"{name:7} {size:>5} {matched:>7.0f} │ {page50:8.1f} {p95(page_ms):7.1f} │ "
+        return (
+            f"{matched:>7.0f} │ {page50:8.1f} {p95(page_ms):7.1f} │ "
             f"{ranked50:7.1f} {p95(ranked_ms):7.1f} │ {scan50:9.1f} {p95(scan_ms):8.1f} │ "
             f"{scan50 / page50:8.1f}× {scan50 / ranked50:7.1f}×"
         )
+
+    print_class_table(header, rows, cells)
 
 
 if __name__ == "__main__":

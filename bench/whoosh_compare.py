@@ -44,7 +44,7 @@ from pathlib import Path
 
 # search_bench sets up Django; isort keeps it (third party to ruff) before the project's modules.
 import search_bench
-from common import p95
+from common import p95, print_class_table
 from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import override_settings
@@ -177,25 +177,23 @@ def print_table(rows: list, runs: int) -> None:
         " the engines alternating; hits and shared top 20: medians over the row's queries"
     )
     header = (
-        f"{'class':7} {'words':>5} │ {'hits PH':>7} {'Whoosh':>7} {'equal':>5} {'top20∩':>6} │ "
+        f"│ {'hits PH':>7} {'Whoosh':>7} {'equal':>5} {'top20∩':>6} │ "
         f"{'Whoosh p50':>10} {'p95':>7} │ {'PH p50':>7} {'p95':>7} │ {'W÷PH p50':>8} {'p95':>6}"
     )
-    print(header)
-    print("─" * len(header))
-    for name, size, result in rows:
-        if result is None:
-            print(f"{name:7} {size:>5}  (no queries found)")
-            continue
+
+    def cells(result) -> str:
         agreement, times = result
         ours, theirs, shared = (statistics.median(row[i] for row in agreement) for i in (1, 2, 3))
         equal = f"{sum(row[1] == row[2] for row in agreement)}/{len(agreement)}"
         w50, ph50 = statistics.median(times["whoosh"]), statistics.median(times["policyhub"])
         w95, ph95 = p95(times["whoosh"]), p95(times["policyhub"])
-        print(
-            f"{name:7} {size:>5} │ {ours:>7.0f} {theirs:>7.0f} {equal:>5} {shared:>6.0f} │ "
+        return (
+            f"│ {ours:>7.0f} {theirs:>7.0f} {equal:>5} {shared:>6.0f} │ "
             f"{w50:>10.1f} {w95:7.1f} │ {ph50:7.1f} {ph95:7.1f} │ "
             f"{w50 / ph50:7.1f}× {w95 / ph95:5.1f}×"
         )
+
+    print_class_table(header, rows, cells)
     print("\nOne query per row: hits PolicyHub / Whoosh, notices shared by the two top 20s")
     for name, _, result in rows:
         if result is not None:
