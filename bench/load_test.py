@@ -377,11 +377,13 @@ def main():
     with socket.socket() as taken:
         if taken.connect_ex(("127.0.0.1", args.port)) == 0:
             sys.exit(f"Port {args.port} is already served by another program; choose --port.")
+    # View counts before the server starts and after it stops: a worker writes its counts
+    # about once a second, and the last ones when it exits (documents/readings.py).
+    counts_before = view_counts(env)
     server = start_gunicorn(args, env)
     failures = []
     try:
         before_times, _ = asyncio.run(sequential(args.port, probe))
-        counts_before = view_counts(env)
         idle_rss = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
         print(
             f"Driving gunicorn ({args.workers} workers, timeout {args.timeout}s, backlog "
@@ -392,9 +394,8 @@ def main():
         # Every request has been answered or failed; let a worker finish what it had read.
         time.sleep(2)
         after_times, after_statuses = asyncio.run(sequential(args.port, probe))
-        counts_after = view_counts(env)
         # The probes read the first notice 7 times each, before and after.
-        probe_views = Counter({notice_ids[0]: 7})
+        probe_views = Counter({notice_ids[0]: 14})
         restarted = [
             line
             for line in open(GUNICORN_LOG)
@@ -403,6 +404,7 @@ def main():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    counts_after = view_counts(env)
 
     done = sum(stats["by_status"].values())
     all_latency = [s for values in stats["latency"].values() for s in values]

@@ -10,10 +10,11 @@ class DocumentsConfig(AppConfig):
         # jieba's dictionary takes about a second to load: pay it at start-up, once per process.
         from django.db.models.signals import post_delete, post_save
 
-        from . import search, services
+        from . import readings, search, services
         from .models import Category, IssuingBody, Notice
 
         search.load()
+        readings.connect()  # view counts: written at the end of requests, and at exit
         post_delete.connect(services.archive_changed, sender=Notice, dispatch_uid="archive")
         # Category and body names appear on every page (menus, notice rows): renaming one must
         # expire cached pages and ETags as a notice edit does.

@@ -20,10 +20,19 @@ def plain_static_storage():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: cached summaries are keyed by a counter that the
-    test database's rollback resets."""
+    """Each test starts with an empty cache, and with no archive generation or view counts
+    remembered in the process: cached summaries are keyed by a counter, and the counts are of
+    notices, that the test database's rollback resets."""
     if settings.configured:
         from django.core.cache import cache
 
+        from documents.models import ArchiveGeneration
+        from documents.readings import counter
+
         cache.clear()
-    yield
+        ArchiveGeneration.forget()
+        counter.discard()
+        yield
+        counter.discard()  # nothing left for the flush at exit, when the test database is gone
+    else:
+        yield
