@@ -13,8 +13,9 @@ For each database, in a process of its own (settings bind the database at start-
 - server time: every page through ``django.test.Client`` with the full middleware stack and
   the local-memory cache, one untimed request first (its time is printed as "first": what the
   first reader after a change waits), then ``--repeat`` timed requests; median, p95 and the
-  number of SQL statements of the first request and of one more when warm ("sql" first/warm:
-  a page served from the page cache runs one, the archive generation);
+  number of SQL statements of the first request and of one more when warm ("sql" first/warm),
+  each counted with the archive generation read as it is once a second in a server process
+  (a page served from the page cache runs that one statement, or none in the same second);
 - the pages: home; a category's list; the list filtered by issuer and year; a deep page of the
   list (90 % of the way to the last page); the detail page of a 60-unit notice; search with 1,
   2 and 3 words (words every size of corpus holds, common ones: the hard case); the RSS feed;
@@ -28,7 +29,9 @@ wrk) against the last database: requests per second of the detail page and of ``
 the same server, with their ratio.
 
 Prints one table: median / p95 ms and statements per page and size, the growth of p95 from the
-second-largest to the largest size, the budgets of issue 7 and whether each is met.
+second-largest to the largest size (checked with both p95s taken as at least 1 ms: below that,
+a page's p95 is the request cycle and the machine's noise), the budgets of issue 7 and whether
+each is met.
 """
 
 import argparse
@@ -60,6 +63,9 @@ BUDGETS = {
     "search 3 words": 100,
 }
 MAX_GROWTH = 1.5
+# p95 below this (ms) is the request cycle and the scheduler's noise, not the archive's size:
+# the minimal view's own p95 moves by 0.2–0.7 ms between runs. Growth is checked above it.
+NOISE_FLOOR_MS = 1.0
 SEARCHES = {
     "search 1 word": "发展",
     "search 2 words": "发展 改革",
@@ -137,12 +143,15 @@ def pages() -> dict[str, str]:
 def measure(client, url: str, repeat: int) -> dict:
     from django.db import connection
 
+    from documents.models import ArchiveGeneration
+
     statements = []
 
     def count(execute, sql, params, many, context):
         statements.append(sql)
         return execute(sql, params, many, context)
 
+    ArchiveGeneration.forget()  # read by this request, as once a second in a server
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         response = client.get(url)
@@ -157,6 +166,7 @@ def measure(client, url: str, repeat: int) -> dict:
         times.append((time.perf_counter() - started) * 1000)
     first_statements = len(statements)
     statements.clear()
+    ArchiveGeneration.forget()
     with connection.execute_wrapper(count):
         client.get(url).content  # noqa: B018 — once more, untimed: the statements when warm
     return {
@@ -340,7 +350,10 @@ def report(sizes: dict[str, dict], rps: dict) -> None:
             after = sizes[labels[-1]]["pages"][name]["p95"]
             ratio = after / before
             growth = f"{ratio:.2f}×"
-            if ratio > MAX_GROWTH and name != "minimal view":
+            checked = max(after, NOISE_FLOOR_MS) / max(before, NOISE_FLOOR_MS)
+            if after < NOISE_FLOOR_MS and ratio > MAX_GROWTH:
+                growth = f"(<1 ms) {growth}"
+            if checked > MAX_GROWTH and name != "minimal view":
                 failures.append(f"{name}: p95 grew {ratio:.2f}× ({labels[-2]}→{labels[-1]})")
         budget = ""
         if name in BUDGETS:
