@@ -452,6 +452,7 @@ class ArchiveGeneration(models.Model):
     # within this time: the cached pages of the moment before it are served that long.
     TRUST_SECONDS = 1.0
     _read: dict[str, tuple[int, float]] = {}  # database alias → (number, when read)
+    _forgotten_at = float("-inf")
 
     @classmethod
     def current(cls, *, fresh=False) -> int:
@@ -472,14 +473,16 @@ class ArchiveGeneration(models.Model):
 
     @classmethod
     def note(cls, number: int, read_at: float) -> None:
-        """The number as read at ``read_at`` (time.monotonic()), by this or another statement."""
+        """The number as read by a statement that started at ``read_at`` (time.monotonic()):
+        kept, unless read in a transaction or before this process last advanced it."""
         alias = cls.objects.db
-        if not connections[alias].in_atomic_block:
+        if read_at > cls._forgotten_at and not connections[alias].in_atomic_block:
             cls._read[alias] = (number, read_at)
 
     @classmethod
     def forget(cls) -> None:
-        """Read the number again at its next use."""
+        """Read the number again at its next use (a read already under way is not kept)."""
+        cls._forgotten_at = time.monotonic()
         cls._read.clear()
 
     @classmethod

@@ -2,28 +2,31 @@
 
 A reading of a notice this process already knows to be published in the current archive
 generation is counted in memory: no round trip to the database, which was the largest cost of
-serving a cached notice page. The counts pending in a process are written in one statement
+serving a cached notice page. The counts waiting in a process are written in one statement
 
-- when a request ends and the last write is ``FLUSH_SECONDS`` old (or ``FLUSH_READINGS``
-  readings wait): with little traffic, that is at the end of every reading, as before; under
-  load, once a second per process;
-- when the process exits (a gunicorn worker's restart or shutdown, ``runserver``'s reload).
+- by a thread of the process, about ``FLUSH_SECONDS`` after they were counted (started with
+  the first reading counted in memory, so in each server process after gunicorn forks);
+- at the end of a request, when ``FLUSH_READINGS`` readings wait;
+- when the process exits (a gunicorn worker's restart, shutdown or timeout, ``runserver``'s
+  reload).
 
-A reading is never lost by a failed write: its count goes back into the pending counts and the
-next write retries it. Only a process killed outright (SIGKILL, a worker timeout) loses the
-readings of its last second, as a crash of the database server does with
+A reading is never lost by a failed write: its count stays waiting, and the next write (a
+second later) retries it. Only a process killed outright (SIGKILL, the kernel's out-of-memory
+killer) loses the readings of its last second, as a crash of the database server does with
 ``synchronous_commit`` off.
 
 What a reader sees: the count the database gave this process at its last write, plus this
 process's readings since. Other processes' readings of the last second show after their write.
 
-The write also checks publication: a notice no longer published (a change that bypassed the
-archive's write paths, which advance the generation themselves) has its readings dropped, and
-the archive generation is advanced, so every process stops serving its cached page.
+The write also reads publication and the archive generation. A notice unpublished or deleted
+by the archive's write paths has advanced the generation itself. One changed by a path that
+skips them (an UPDATE in psql), with the generation as it was, advances it: every process
+stops serving its cached page.
 """
 
 import atexit
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -39,11 +42,19 @@ FLUSH_READINGS = 1000
 
 class ReadingCounter:
     def __init__(self):
-        self._lock = threading.Lock()
-        self._pending = Counter()  # notice id → readings not yet written
-        self._known = {}  # notice id → (generation it was published in, its count then)
-        self._generation = None  # the generation the known notices were published in
-        self._last_flush = float("-inf")
+        self._lock = threading.Lock()  # guards the counts below
+        self._writing = threading.Lock()  # one write at a time
+        self._writer_pid = None  # the process whose thread writes (none yet, or forked since)
+        self._failed_at = float("-inf")
+        self.background = True  # the writing thread (the test suite writes by hand)
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget every count (the test suite, between tests whose database is rolled back)."""
+        with self._lock:
+            self._pending = Counter()  # notice id → readings not yet written
+            self._known = {}  # notice id → its count as the database last gave it
+            self._generation = None  # the generation the known notices were published in
 
     def knows(self, pk: int) -> bool:
         return pk in self._known
@@ -55,11 +66,13 @@ class ReadingCounter:
             if generation != self._generation or pk not in self._known:
                 return None
             self._pending[pk] += 1
-            return self._known[pk] + self._pending[pk]
+            shown = self._known[pk] + self._pending[pk]
+        self._start_writer()
+        return shown
 
     def remember(self, pk: int, count: int, generation: int) -> int:
         """The database counted a reading itself: ``pk`` is published in ``generation``, with
-        ``count`` readings there. Returns the count to show (with readings still pending)."""
+        ``count`` readings there. Returns the count to show (with readings still waiting)."""
         with self._lock:
             if generation != self._generation:
                 self._generation = generation
@@ -71,36 +84,67 @@ class ReadingCounter:
     def pending(self) -> int:
         return sum(self._pending.values())
 
-    def flush_if_due(self, **kwargs) -> None:
-        due = time.monotonic() - self._last_flush >= FLUSH_SECONDS
-        if self._pending and (due or self.pending() >= FLUSH_READINGS):
-            self.flush()
+    def _start_writer(self) -> None:
+        if not self.background or self._writer_pid == os.getpid():
+            return
+        with self._lock:
+            if self._writer_pid == os.getpid():
+                return
+            self._writer_pid = os.getpid()
+        threading.Thread(target=self._write_every_second, name="view-counts", daemon=True).start()
 
-    def flush(self) -> None:
-        """Write the pending counts in one statement (one per notice on SQLite)."""
+    def _write_every_second(self) -> None:
+        try:
+            while self.background and self._writer_pid == os.getpid():
+                time.sleep(FLUSH_SECONDS)
+                if self._pending:
+                    self.flush()
+                    connection.close_if_unusable_or_obsolete()  # (DJANGO_CONN_MAX_AGE)
+        finally:
+            self._writer_pid = None
+            connection.close()
+
+    def flush_if_many(self, **kwargs) -> None:
+        """At the end of a request: write now if many readings wait (and the last write did
+        not fail within the second: an unreachable database is not asked at every request)."""
+        if self.pending() >= FLUSH_READINGS and time.monotonic() - self._failed_at >= FLUSH_SECONDS:
+            self.flush()
+            connection.close_if_unusable_or_obsolete()
+
+    def flush(self, *, wait: bool = False) -> None:
+        """Write the waiting counts: one statement on PostgreSQL (one per notice on SQLite, in
+        one transaction). With another write under way, leave them to it, or ``wait``."""
         from .models import ArchiveGeneration
 
-        with self._lock:
-            batch, self._pending = self._pending, Counter()
-            self._last_flush = time.monotonic()
-        if not batch:
+        if not self._writing.acquire(blocking=wait):
             return
         try:
-            counts = write_counts(batch)
-        except Exception:
             with self._lock:
-                self._pending.update(batch)  # kept, and tried again at the next write
-            logger.exception("could not write %d view counts; will retry", sum(batch.values()))
-            return
-        with self._lock:
-            for pk, count in counts.items():
-                if pk in self._known:
-                    self._known[pk] = count
-        gone = batch.keys() - counts.keys()
-        if gone:
-            logger.warning("notices %s are no longer published: their pages expire", sorted(gone))
+                batch = Counter(self._pending)  # a copy: shown counts stay whole meanwhile
+                known_in = self._generation
+            if not batch:
+                return
+            try:
+                counts, published, generation = write_counts(batch)
+            except Exception:
+                self._failed_at = time.monotonic()
+                logger.exception("could not write %d view counts; will retry", sum(batch.values()))
+                return
+            gone = {pk for pk in batch if pk not in published}
             with self._lock:
-                self._known = {}
+                self._pending.subtract(batch)
+                self._pending = +self._pending  # (drops the notices left at zero)
+                for pk, count in counts.items():
+                    if pk in self._known:
+                        self._known[pk] = max(count, self._known[pk])
+                for pk in gone:
+                    self._known.pop(pk, None)  # their next reading asks the database
+        finally:
+            self._writing.release()
+        if gone and generation == known_in:
+            # Unpublished or deleted with no new generation: by a path that skips the
+            # archive's own (which advance it). Expire every process's cached pages.
+            logger.warning("notices %s left the archive unannounced; pages expire", sorted(gone))
             try:
                 ArchiveGeneration.advance()
             except Exception:
@@ -108,47 +152,56 @@ class ReadingCounter:
 
     def flush_at_exit(self) -> None:
         if self._pending:
-            self.flush()  # (logs, and does not raise, if the database cannot be reached)
+            self.flush(wait=True)  # (logs, and does not raise, if the database is unreachable)
             connection.close()
 
-    def discard(self) -> None:
-        """Forget everything (the test suite, between tests whose database is rolled back)."""
-        with self._lock:
-            self.__init__()
 
+def write_counts(batch: Counter) -> tuple[dict[int, int], set[int], int]:
+    """Add each notice's readings to its view count: the readings were of a published page,
+    whatever the notice is now. Returns the new counts, the notices still published and the
+    archive generation, read in the same statement on PostgreSQL. Rows are updated in id
+    order, so that two processes writing the same notices never deadlock."""
+    from .models import ArchiveGeneration, Notice
 
-def write_counts(batch: Counter) -> dict[int, int]:
-    """Add each notice's readings to its view count if it is still published; the new counts
-    of those notices."""
-    from .models import Notice
-
+    ids = sorted(batch)
+    readings = [batch[pk] for pk in ids]
     published = Notice.Status.PUBLISHED
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE documents_notice AS n SET view_count = n.view_count + batch.readings"
                 " FROM unnest(%s::bigint[], %s::bigint[]) AS batch(id, readings)"
-                " WHERE n.id = batch.id AND n.status = %s RETURNING n.id, n.view_count",
-                [list(batch.keys()), list(batch.values()), published],
+                " WHERE n.id = batch.id"
+                f" RETURNING n.id, n.view_count, n.status = %s, ({ArchiveGeneration.SQL})",
+                [ids, readings, published],
             )
-            return dict(cursor.fetchall())
-    counts = {}
+            rows = cursor.fetchall()
+        generation = rows[0][3] if rows else ArchiveGeneration.current(fresh=True)
+        return (
+            {pk: count for pk, count, _, _ in rows},
+            {pk for pk, _, is_published, _ in rows if is_published},
+            generation or 0,
+        )
+    counts, still_published = {}, set()
     with transaction.atomic(), connection.cursor() as cursor:  # all of them, or none
-        for pk, readings in batch.items():
+        for pk, n in zip(ids, readings, strict=True):
             cursor.execute(
-                "UPDATE documents_notice SET view_count = view_count + %s"
-                " WHERE id = %s AND status = %s RETURNING view_count",
-                [readings, pk, published],
+                "UPDATE documents_notice SET view_count = view_count + %s WHERE id = %s"
+                " RETURNING view_count, status = %s",
+                [n, pk, published],
             )
             row = cursor.fetchone()
             if row:
                 counts[pk] = row[0]
-    return counts
+                if row[1]:
+                    still_published.add(pk)
+        generation = ArchiveGeneration.current(fresh=True)
+    return counts, still_published, generation
 
 
 counter = ReadingCounter()
 
 
 def connect() -> None:
-    request_finished.connect(counter.flush_if_due, dispatch_uid="flush-readings")
+    request_finished.connect(counter.flush_if_many, dispatch_uid="write-view-counts")
     atexit.register(counter.flush_at_exit)

@@ -18,6 +18,18 @@ def plain_static_storage():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def view_counts_written_by_hand():
+    """No thread writing view counts in the background: its own connection would not see a
+    test's uncommitted notices. The tests write them with counter.flush(); tests/test_readings.py
+    starts the thread where it tests it."""
+    if settings.configured:
+        from documents.readings import counter
+
+        counter.background = False
+    yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, and with no archive generation or view counts

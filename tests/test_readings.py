@@ -2,9 +2,14 @@
 archive generation each process reads at most once in ArchiveGeneration.TRUST_SECONDS.
 
 Most tests here run outside a test transaction (transactional_db), as a server does: inside one,
-the generation is read on every use.
+the generation is read on every use. The suite turns the writing thread off (conftest.py); the
+tests of the thread turn it on.
 """
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -13,7 +18,7 @@ from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from documents import readings
+from documents import readings, services
 from documents.models import ArchiveGeneration, Notice
 from documents.readings import counter
 from tests import factories
@@ -24,15 +29,30 @@ def view_count(notice) -> int:
     return Notice.objects.values_list("view_count", flat=True).get(pk=notice.pk)
 
 
+def read(client, notice, times=1):
+    for _ in range(times):
+        assert client.get(notice.get_absolute_url()).status_code == 200
+
+
 @pytest.fixture
-def no_write_due(monkeypatch):
-    """Counts written only when a test asks (flush), not at the end of each request."""
-    monkeypatch.setattr(readings, "FLUSH_SECONDS", 3600)
-    counter.flush()
+def writing_thread(monkeypatch):
+    """The thread that writes the counts, every 0.2 s here; stopped after the test."""
+    monkeypatch.setattr(readings, "FLUSH_SECONDS", 0.2)
+    counter.background = True
+    yield
+    counter.background = False
+    time.sleep(0.3)  # it sees the flag and ends, closing its connection
+
+
+def wait_until(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_reading_of_a_known_notice_costs_no_round_trip(no_write_due):
+def test_a_reading_of_a_known_notice_costs_no_round_trip():
     notice = factories.notice()
     url = notice.get_absolute_url()
     client = Client()
@@ -47,59 +67,124 @@ def test_a_reading_of_a_known_notice_costs_no_round_trip(no_write_due):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_little_traffic_each_reading_is_written_when_it_ends(monkeypatch):
-    """The last write a second old (FLUSH_SECONDS): the reading is written at the end of its
-    own request, so the database's count is the page's."""
-    monkeypatch.setattr(readings, "FLUSH_SECONDS", 0)
+def test_the_thread_writes_readings_within_a_second_with_no_request_after_them(writing_thread):
+    """The last readings of a burst do not wait for the process's next request."""
     notice = factories.notice()
-    for expected in (1, 2, 3):
-        assert f"{expected} 次" in Client().get(notice.get_absolute_url()).content.decode()
-        assert view_count(notice) == expected
+    read(Client(), notice, times=3)
+    assert view_count(notice) == 1  # the first, by the database; two wait in memory
+    wait_until(lambda: view_count(notice) == 3)
+    assert counter.pending() == 0
+
+
+def test_a_process_killed_a_while_after_its_readings_lost_none(transactional_db):
+    """Only the last second can be lost: a server process killed outright (no exit handlers)
+    1.5 s after its readings, with no request since, had written them all."""
+    notice = factories.notice()
+    script = (
+        "import os, signal, time; from django.test import Client; "
+        f"[Client().get('{notice.get_absolute_url()}') for _ in range(3)]; "
+        "time.sleep(1.5); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    killed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env={**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": factories.database_url()},
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert view_count(notice) == 3
+
+
+def test_a_reading_in_memory_is_written_when_the_process_exits(transactional_db):
+    """A server process that ends (a gunicorn worker's restart, runserver's reload) writes the
+    readings it holds: here a process that reads a notice three times and exits at once."""
+    notice = factories.notice()
+    script = (
+        "from django.test import Client; from documents.readings import counter; "
+        f"[Client().get('{notice.get_absolute_url()}') for _ in range(3)]; "
+        "print(counter.pending())"
+    )
+    still_in_memory = int(manage_shell(script, DATABASE_URL=factories.database_url()))
+    assert still_in_memory >= 1
+    assert view_count(notice) == 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_waiting_readings_are_written_at_once(no_write_due, monkeypatch):
+def test_many_waiting_readings_are_written_at_the_end_of_the_request(monkeypatch):
     monkeypatch.setattr(readings, "FLUSH_READINGS", 3)
     notice = factories.notice()
     client = Client()
-    for _ in range(3):
-        client.get(notice.get_absolute_url())  # 1 by the database, 2 waiting
+    read(client, notice, times=3)  # 1 by the database, 2 waiting
     assert view_count(notice) == 1
-    client.get(notice.get_absolute_url())  # 3 waiting: written
+    read(client, notice)  # 3 waiting: written
     assert view_count(notice) == 4 and counter.pending() == 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_write_loses_no_reading(no_write_due, monkeypatch):
+def test_a_failed_write_loses_no_reading_and_is_not_retried_at_every_request(monkeypatch):
+    monkeypatch.setattr(readings, "FLUSH_READINGS", 2)
     notice = factories.notice()
     client = Client()
-    for _ in range(3):
-        client.get(notice.get_absolute_url())
+    attempts = []
 
     def unreachable(batch):
+        attempts.append(sum(batch.values()))
         raise DatabaseError("the server went away")
 
     monkeypatch.setattr(readings, "write_counts", unreachable)
-    counter.flush()  # fails, logged
-    assert counter.pending() == 2
+    read(client, notice, times=6)  # 1 by the database, then 2 waiting: a write, which fails
+    assert attempts == [2]  # and no other within the second, though more readings came
+    assert counter.pending() == 5
     monkeypatch.undo()
     counter.flush()
-    assert view_count(notice) == 3 and counter.pending() == 0
+    assert view_count(notice) == 6 and counter.pending() == 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readings_of_several_notices_are_written_in_one_statement(no_write_due):
+def test_readings_of_several_notices_are_written_in_one_statement():
     notices = [factories.notice() for _ in range(3)]
     client = Client()
     for notice in notices:
-        for _ in range(2 + notice.pk % 3):
-            client.get(notice.get_absolute_url())
+        read(client, notice, times=2 + notice.pk % 3)
     with CaptureQueriesContext(connection) as queries:
         counter.flush()
     # one UPDATE on PostgreSQL; on SQLite one per notice, in one transaction
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == (1 if connection.vendor == "postgresql" else 3)
     assert [view_count(notice) for notice in notices] == [2 + n.pk % 3 for n in notices]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shown_count_never_goes_back_while_the_counts_are_written(monkeypatch):
+    notice = factories.notice()
+    read(Client(), notice, times=3)  # 3 shown: 1 by the database, 2 waiting
+    shown, write = [], readings.write_counts
+
+    def write_with_a_reading_meanwhile(batch):
+        shown.append(Notice.record_reading(notice.pk)[0])  # another thread's reader
+        assert not counter._writing.acquire(blocking=False)  # one write at a time
+        return write(batch)
+
+    monkeypatch.setattr(readings, "write_counts", write_with_a_reading_meanwhile)
+    counter.flush()
+    assert shown == [4]
+    monkeypatch.undo()
+    assert Notice.record_reading(notice.pk)[0] == 5
+    counter.flush()
+    assert view_count(notice) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readings_before_an_unpublish_count_and_the_generation_advances_once():
+    notice = factories.notice()
+    client = Client()
+    read(client, notice, times=3)  # 1 by the database, 2 waiting
+    services.unpublish(Notice.objects.filter(pk=notice.pk))  # advances the generation
+    generation = ArchiveGeneration.current(fresh=True)
+    counter.flush()
+    assert view_count(notice) == 3  # they were readings of a published page
+    assert ArchiveGeneration.current(fresh=True) == generation  # no second advance
+    assert client.get(notice.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,15 +216,27 @@ def test_a_change_in_this_process_is_seen_at_once():
     assert "第二份" in client.get("/notices/").content.decode()
 
 
-def test_a_reading_in_memory_is_written_when_the_process_exits(transactional_db):
-    """A server process that ends (a gunicorn worker's restart, runserver's reload) writes the
-    readings it holds: here a process that reads a notice three times and exits at once."""
-    notice = factories.notice()
-    script = (
-        "from django.test import Client; from documents.readings import counter; "
-        f"[Client().get('{notice.get_absolute_url()}') for _ in range(3)]; "
-        "print(counter.pending())"
-    )
-    still_in_memory = int(manage_shell(script, DATABASE_URL=factories.database_url()))
-    assert still_in_memory >= 1
-    assert view_count(notice) == 3
+@pytest.mark.django_db(transaction=True)
+def test_a_read_under_way_when_the_process_advances_is_not_kept():
+    """A thread that read the old number just before this process advanced it: kept, it
+    would stand for the new one in the process that made the change."""
+    factories.notice()
+    old = ArchiveGeneration.current()
+    read_at = time.monotonic()  # the read starts …
+    ArchiveGeneration.advance()  # … another thread of this process changes the archive …
+    ArchiveGeneration.note(old, read_at)  # … and the read ends with the old number
+    assert ArchiveGeneration.current() == old + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_forgets_the_number_again_when_its_change_commits():
+    """Inside the writing transaction another thread may read and keep the number still
+    committed; the commit makes this process read it again."""
+    from django.db import transaction
+
+    factories.notice()
+    old = ArchiveGeneration.current()
+    with transaction.atomic():
+        ArchiveGeneration.advance()
+        ArchiveGeneration._read["default"] = (old, time.monotonic())  # read by another thread
+    assert ArchiveGeneration.current() == old + 1
