@@ -82,7 +82,7 @@ def parse_args():
         metavar="LABEL=URL",
         help="a corpus to measure, smallest first (repeat the option)",
     )
-    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--repeat", type=int, default=100, help="timed requests per page")
     parser.add_argument("--rps-seconds", type=int, default=15, help="wrk run per URL (0: skip)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
