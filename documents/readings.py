@@ -70,6 +70,14 @@ class ReadingCounter:
         self._start_writer()
         return shown
 
+    def peek(self, pk: int, generation: int) -> int | None:
+        """The view count a reading would show, without counting one (a HEAD request); None if
+        this notice is not known to be published in ``generation``."""
+        with self._lock:
+            if generation != self._generation or pk not in self._known:
+                return None
+            return self._known[pk] + self._pending[pk]
+
     def remember(self, pk: int, count: int, generation: int) -> int:
         """The database counted a reading itself: ``pk`` is published in ``generation``, with
         ``count`` readings there. Returns the count to show (with readings still waiting)."""

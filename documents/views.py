@@ -26,6 +26,7 @@ from .models import (
     Section,
 )
 from .pagination import ArchivePaginator
+from .readings import counter
 
 LATEST_ON_HOME = 10
 RELATED_COUNT = 6
@@ -165,8 +166,11 @@ def reading_etag(request, pk):
     if request.method == "GET":
         request.view_count, request._archive_generation = Notice.record_reading(pk)
     elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
-        published = Notice.objects.published().filter(pk=pk)
-        request.view_count = published.values_list("view_count", flat=True).first()
+        # As a GET would answer (from what this process knows, else the database), uncounted.
+        request.view_count = counter.peek(pk, ArchiveGeneration.of_request(request))
+        if request.view_count is None:
+            published = Notice.objects.published().filter(pk=pk)
+            request.view_count = published.values_list("view_count", flat=True).first()
     else:
         return None
     if request.view_count is None:

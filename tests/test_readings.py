@@ -240,3 +240,19 @@ def test_the_writer_forgets_the_number_again_when_its_change_commits():
         ArchiveGeneration.advance()
         ArchiveGeneration._read["default"] = (old, time.monotonic())  # read by another thread
     assert ArchiveGeneration.current() == old + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_answers_as_a_get_would_and_is_not_counted():
+    notice = factories.notice()
+    client = Client()
+    read(client, notice, times=2)  # 1 by the database, 1 waiting
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.DRAFT)  # behind its back
+    with CaptureQueriesContext(connection) as queries:
+        head = client.head(notice.get_absolute_url())
+    assert head.status_code == client.get(notice.get_absolute_url()).status_code == 200
+    assert queries.captured_queries == []  # known to this process: no round trip either
+    counter.flush()  # finds it unpublished: every process forgets it
+    assert client.head(notice.get_absolute_url()).status_code == 404
+    assert client.get(notice.get_absolute_url()).status_code == 404
+    assert view_count(notice) == 3  # two GETs of the published page, and the one after; no HEAD
