@@ -14,7 +14,7 @@ class DocumentsConfig(AppConfig):
         from .models import Category, IssuingBody, Notice
 
         search.load()
-        readings.connect()  # view counts: written at the end of requests, and at exit
+        readings.connect()  # view counts: written in batches, and at exit
         post_delete.connect(services.archive_changed, sender=Notice, dispatch_uid="archive")
         # Category and body names appear on every page (menus, notice rows): renaming one must
         # expire cached pages and ETags as a notice edit does.

@@ -7,8 +7,8 @@ serving a cached notice page. The counts waiting in a process are written in one
 - by a thread of the process, about ``FLUSH_SECONDS`` after they were counted (started with
   the first reading counted in memory, so in each server process after gunicorn forks);
 - at the end of a request, when ``FLUSH_READINGS`` readings wait;
-- when the process exits (a gunicorn worker's restart, shutdown or timeout, ``runserver``'s
-  reload).
+- when the process exits (a gunicorn worker's restart or shutdown, its timeout's SIGABRT if
+  handled before the SIGKILL that follows, ``runserver``'s reload).
 
 A reading is never lost by a failed write: its count stays waiting, and the next write (a
 second later) retries it. Only a process killed outright (SIGKILL, the kernel's out-of-memory
@@ -59,24 +59,19 @@ class ReadingCounter:
     def knows(self, pk: int) -> bool:
         return pk in self._known
 
-    def count(self, pk: int, generation: int) -> int | None:
-        """Count a reading in memory if this notice is known to be published in ``generation``;
-        its view count as this process knows it, or None (ask the database)."""
+    def count(self, pk: int, generation: int, *, reading: bool = True) -> int | None:
+        """Count a reading in memory (none for ``reading=False``: a HEAD) if this notice is
+        known to be published in ``generation``; its view count as this process knows it, or
+        None (ask the database)."""
         with self._lock:
             if generation != self._generation or pk not in self._known:
                 return None
-            self._pending[pk] += 1
+            if reading:
+                self._pending[pk] += 1
             shown = self._known[pk] + self._pending[pk]
-        self._start_writer()
+        if reading:
+            self._start_writer()
         return shown
-
-    def peek(self, pk: int, generation: int) -> int | None:
-        """The view count a reading would show, without counting one (a HEAD request); None if
-        this notice is not known to be published in ``generation``."""
-        with self._lock:
-            if generation != self._generation or pk not in self._known:
-                return None
-            return self._known[pk] + self._pending[pk]
 
     def remember(self, pk: int, count: int, generation: int) -> int:
         """The database counted a reading itself: ``pk`` is published in ``generation``, with

@@ -159,15 +159,16 @@ class IssuerDetailView(NoticeListView):
 
 def reading_etag(request, pk):
     """The detail page's ETag (see ``archive_etag``). Asked first for every reading (GET), it
-    counts the reading too, with the archive generation in the same statement, so that a
-    reading, answered 304 or in full, costs one round trip to the database. A HEAD is not a
-    reading; other methods get no ETag and the view's 405."""
+    counts the reading too (``Notice.record_reading``: in memory for a notice this process
+    knows, so a reading answered 304 or in full makes no round trip to the database). A HEAD
+    is not a reading; other methods get no ETag and the view's 405."""
     request.view_count = None
     if request.method == "GET":
         request.view_count, request._archive_generation = Notice.record_reading(pk)
     elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
         # As a GET would answer (from what this process knows, else the database), uncounted.
-        request.view_count = counter.peek(pk, ArchiveGeneration.of_request(request))
+        generation = ArchiveGeneration.of_request(request)
+        request.view_count = counter.count(pk, generation, reading=False)
         if request.view_count is None:
             published = Notice.objects.published().filter(pk=pk)
             request.view_count = published.values_list("view_count", flat=True).first()
@@ -188,9 +189,8 @@ VIEWS_MARK = "\ue000views\ue000".encode()
 class NoticeDetailView(DetailView):
     """A notice in full. For anonymous readers without a query string (nearly every reading)
     the whole page is cached per address and language until the archive changes, with the view
-    count put in per request: a reading costs one statement (the view count and the archive
-    generation) and a replacement in the bytes. Others (a ?q= search, a logged-in editor) get
-    the page rendered."""
+    count put in per request: a reading costs a replacement in the bytes (and no statement, see
+    ``reading_etag``). Others (a ?q= search, a logged-in editor) get the page rendered."""
 
     template_name = "documents/notice_detail.html"
     context_object_name = "notice"

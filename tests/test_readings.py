@@ -7,11 +7,13 @@ tests of the thread turn it on.
 """
 
 import os
+import random
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 
 import pytest
 from django.db import DatabaseError, connection
@@ -256,3 +258,105 @@ def test_a_head_answers_as_a_get_would_and_is_not_counted():
     assert client.head(notice.get_absolute_url()).status_code == 404
     assert client.get(notice.get_absolute_url()).status_code == 404
     assert view_count(notice) == 3  # two GETs of the published page, and the one after; no HEAD
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks in a join's order: PostgreSQL's plan"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_writing_the_same_notices_do_not_deadlock():
+    """On an archive-sized table PostgreSQL updates the batch's rows in the order of the ids
+    given; two workers holding the same notices in different orders deadlocked until the ids
+    were sorted (each row's update slowed here, so that the two writes overlap)."""
+    a, b = factories.notice(), factories.notice()
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(cursor, "documents_notice")
+            if column.name not in ("id", "doc_number_normalized")
+        ]
+        names = ", ".join(columns)
+        cursor.execute(  # 20,000 copies of a row: the plan of an archive's table
+            f"INSERT INTO documents_notice ({names}, doc_number_normalized)"
+            f" SELECT {names}, '' FROM documents_notice, generate_series(1, 20000)"
+            " WHERE id = %s",
+            [a.pk],
+        )
+        cursor.execute("ANALYZE documents_notice")
+        cursor.execute(
+            "CREATE FUNCTION slow_update() RETURNS trigger AS $$"
+            " BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$ LANGUAGE plpgsql;"
+            " CREATE TRIGGER slow_update BEFORE UPDATE ON documents_notice"
+            " FOR EACH ROW EXECUTE FUNCTION slow_update();"
+        )
+    errors = []
+
+    def write(order):
+        try:
+            readings.write_counts(Counter(dict.fromkeys(order, 1)))
+        except DatabaseError as error:
+            errors.append(str(error).splitlines()[0])
+        finally:
+            connection.close()
+
+    try:
+        threads = [
+            threading.Thread(target=write, args=(order,)) for order in ([a.pk, b.pk], [b.pk, a.pk])
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER slow_update ON documents_notice")
+            cursor.execute("DROP FUNCTION slow_update()")
+    assert errors == []
+    assert (view_count(a), view_count(b)) == (2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_writers_failures_and_changes_at_once_lose_and_add_no_count(monkeypatch):
+    """Six reader threads, writes that fail one time in three, and the archive changing
+    meanwhile: every reading is in the database once the last write is done."""
+    monkeypatch.setattr(ArchiveGeneration, "TRUST_SECONDS", 0.02)
+    notices = [factories.notice() for _ in range(5)]
+    write, failures = readings.write_counts, random.Random(7)
+
+    def unreliable(batch):
+        if failures.random() < 0.3:
+            raise DatabaseError("the server went away")
+        return write(batch)
+
+    monkeypatch.setattr(readings, "write_counts", unreliable)
+    read_by = []
+
+    def reader(seed):
+        rng = random.Random(seed)
+        try:
+            for _ in range(150):
+                assert Notice.record_reading(rng.choice(notices).pk)[0] is not None
+                if rng.random() < 0.2:
+                    counter.flush()
+            read_by.append(150)
+        finally:
+            connection.close()
+
+    def editor():
+        try:
+            for _ in range(20):
+                ArchiveGeneration.advance()
+                time.sleep(0.01)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader, args=(seed,)) for seed in range(6)]
+    threads.append(threading.Thread(target=editor))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    counter.flush()
+    assert read_by == [150] * 6
+    assert sum(view_count(notice) for notice in notices) == 900
