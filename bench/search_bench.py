@@ -1,22 +1,33 @@
-"""Search benchmark on PostgreSQL: ranked search against a plain icontains scan.
+"""Search benchmark on PostgreSQL: speed and relevance of ranked search, against a plain scan.
 
     createdb -h 127.0.0.1 -U postgres policyhub_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/policyhub_bench \\
         .venv/bin/python bench/search_bench.py --notices 20000
 
 Migrates the database, tops the corpus up to --notices with generate_corpus, picks rare, medium
-and common words by document frequency, and times 1-, 2- and 3-word queries three ways:
+and common words by document frequency, and times 1-, 2- and 3-word queries:
 
 - page: the list page ``/notices/?q=…`` through django.test.Client (filter form, ranking,
-  count, pagination, snippets, template);
+  count, pagination, snippets, template), each distinct query requested once, as a first
+  request (nothing of it cached: neither the page nor its count); again with a category and
+  with an issuing body chosen at random (``&category=…``, ``&issuer=…``);
 - queryset: ``Notice.objects.published().search(parse_query(q))[:20]`` evaluated, without the
   long columns no list page reads (``NoticeQuerySet.LIST_DEFERRED``: the stored search words);
 - scan: what search would be without an index: every word ``icontains`` in the title, the
   preamble or a unit's text (AND), newest first, a page of 20 plus the count, as a page needs.
 
-Prints the corpus size, the words with their document frequency, and one table (median and
-p95 in milliseconds, scan ÷ page and scan ÷ queryset on medians). --explain adds EXPLAIN
-ANALYZE of the search SQL and each statement the page runs, for one query of each class.
+Relevance, printed with the times:
+
+- top-20 agreement: the share of the page's first twenty that an exhaustive ranking by the
+  same score (``rum_ts_distance`` computed on every match's vector, sorted) also puts in its
+  first twenty (a notice that ties with the exhaustive twentieth counts as agreeing);
+- title phrases: for titles of the corpus (a regulation's own title, 开展考核评估条例) whose
+  words also occur in the text of at least ten times as many other notices, the share of the
+  first ten results whose title holds the phrase, out of min(10, notices so titled).
+
+Prints the corpus size, the words with their document frequency, and the tables (median and
+p95 in milliseconds, scan ÷ page on medians). --explain adds EXPLAIN ANALYZE of each statement
+of the search, and the time of each statement the page runs, for one query of each class.
 """
 
 import argparse
@@ -39,17 +50,26 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.db.models import Q  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import F, Func, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from documents import search  # noqa: E402
-from documents.models import Notice, NoticeQuerySet, Section  # noqa: E402
+from documents.models import (  # noqa: E402
+    Category,
+    IssuingBody,
+    Notice,
+    NoticeQuerySet,
+    SearchEntry,
+    Section,
+)
+from documents.ranking import PostgreSQLIndex  # noqa: E402
 
 # Document frequency bands, as shares of the published notices.
 CLASSES = {"rare": (0.0005, 0.005), "medium": (0.02, 0.10), "common": (0.40, 1.0)}
-QUERIES_PER_CELL = 10
+QUERIES_PER_CELL = 30  # distinct queries: a page is timed once per query, as a first request
+TITLE_PHRASES = 30
 # The issue's hard cases, explained with --explain whatever their band.
 FIXED_WORDS = ["发展", "国务院"]
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -58,8 +78,8 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notices", type=int, default=20000, help="corpus size to reach")
-    parser.add_argument("--repeat", type=int, default=30, help="timed runs per query class")
-    parser.add_argument("--scan-repeat", type=int, default=3, help="timed scans per class")
+    parser.add_argument("--repeat", type=int, default=30, help="timed queryset runs per class")
+    parser.add_argument("--scan-repeat", type=int, default=3, help="scans per class, 0: none")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slow parts")
     parser.add_argument("--explain-only", action="store_true", help="EXPLAIN, no timings")
@@ -166,9 +186,21 @@ def _companions(word: str, band: set, count: int, rng: random.Random) -> list[st
     return rng.sample(others, count) if len(others) >= count else []
 
 
-def page(client: Client, q: str) -> None:
-    response = client.get("/notices/", {"q": q})
+def page(client: Client, q: str, **filters) -> None:
+    response = client.get("/notices/", {"q": q, **filters})
     assert response.status_code == 200, response.status_code
+
+
+def first_requests(client: Client, queries: list[str], filters) -> list[float]:
+    """Milliseconds of one page request per query (each distinct, so nothing of it is cached),
+    ``filters(q)`` giving each request's other parameters."""
+    times = []
+    for q in queries:
+        params = filters(q)
+        start = time.perf_counter()
+        page(client, q, **params)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def ranked(q: str) -> list:
@@ -203,29 +235,67 @@ def timed(function, queries: list[str], runs: int, warm_up: int | None = None) -
 
 def hits(q: str) -> int:
     """How many published notices match (the total a page reports)."""
-    published, query = Notice.objects.published(), search.parse_query(q)
-    if hasattr(published, "search_with_total"):
-        matches, total = published.search_with_total(query)
-        return matches.count() if total is None else total
-    return published.search(query).count()
+    return Notice.objects.published().search(search.parse_query(q)).count()
+
+
+def agreement(q: str, size: int = 20) -> float:
+    """The share of the search's first ``size`` that an exhaustive ranking by the same score
+    puts in its first ``size`` too (ties with its last one included)."""
+    query = search.parse_query(q)
+    found = list(Notice.objects.published().search(query).values_list("distance", flat=True)[:size])
+    if not found:
+        return float("nan")
+    tsquery = PostgreSQLIndex.tsquery(query.words, query.excluded)
+    every = (
+        SearchEntry.objects.filter(is_published=True, vector=tsquery)
+        .annotate(score=Func(F("vector"), tsquery, function="rum_ts_distance"))
+        .order_by("score")
+        .values_list("score", flat=True)
+    )
+    last = list(every[:size])[-1]
+    return sum(1 for distance in found if distance <= last * (1 + 1e-6)) / len(found)
+
+
+def title_phrases(rng: random.Random) -> list[tuple[str, int, int]]:
+    """(phrase, notices whose title holds it, notices that match it) for regulation titles of
+    the corpus that match at least ten times as many notices as bear them."""
+    titles = list(
+        Notice.objects.published()
+        .exclude(title__contains="关于")
+        .order_by("id")
+        .values_list("title", flat=True)
+        .distinct()[:5000]
+    )
+    rng.shuffle(titles)
+    picked = []
+    for title in titles:
+        titled = Notice.objects.published().filter(title__contains=title).count()
+        matched = hits(title)
+        if matched >= 10 * titled and matched > 20:
+            picked.append((title, titled, matched))
+        if len(picked) == TITLE_PHRASES:
+            break
+    return picked
+
+
+def title_share(phrase: str, titled: int) -> float:
+    """The share of the first ten results whose title holds the phrase, of min(10, titled)."""
+    first = Notice.objects.published().search(search.parse_query(phrase))[:10]
+    holding = sum(1 for notice in first if phrase in notice.title)
+    return holding / min(10, titled)
 
 
 def explain(q: str, client: Client) -> None:
-    """EXPLAIN ANALYZE of each statement the ranked queryset runs (under the SET LOCALs it ran
-    with), then every statement of the list page with its time."""
+    """EXPLAIN ANALYZE of each statement the ranked queryset runs, then every statement of the
+    list page with its time."""
     print(f"\n=== {q!r} ===")
     with CaptureQueriesContext(connection) as captured:
         ranked(q)
-    settings = []
     for statement in captured.captured_queries:
         sql = statement["sql"]
-        if sql.upper().startswith("SET "):
-            settings.append(sql)
         if not sql.upper().startswith(("SELECT", "WITH")):
             continue
-        with transaction.atomic(), connection.cursor() as cursor:
-            for setting in settings:
-                cursor.execute(setting)
+        with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             print(f"-- ranked queryset statement: {sql[:200]}")
             print("\n".join(row[0] for row in cursor.fetchall()))
@@ -260,7 +330,8 @@ def main():
 
     client = Client()
     if not args.explain_only:
-        print_table(measure(queries, client, args), args)
+        print_table(measure(queries, client, args, rng), args)
+        print_title_phrases(rng)
     if args.explain or args.explain_only:
         for name in CLASSES:
             for size in (1, 3):
@@ -270,7 +341,23 @@ def main():
             explain(word, client)
 
 
-def measure(queries: dict, client: Client, args) -> list:
+def filter_choices(rng: random.Random):
+    """Functions giving a page's other parameters: none, a category, an issuing body (one of
+    the fifty busiest, as readers pick them from the form), chosen at random per query."""
+    categories = list(Category.objects.values_list("slug", flat=True))
+    counts = IssuingBody.notice_counts()
+    busiest = sorted(counts, key=counts.get, reverse=True)[:50]
+    bodies = list(IssuingBody.objects.filter(pk__in=busiest).values_list("slug", flat=True))
+    return {
+        "page": lambda q: {},
+        "+category": lambda q: {"category": rng.choice(categories)},
+        "+issuer": lambda q: {"issuer": rng.choice(bodies)},
+    }
+
+
+def measure(queries: dict, client: Client, args, rng: random.Random) -> list:
+    choices = filter_choices(rng)
+    page(client, "warm-up")  # the menu, the form's options: cached for every later page
     rows = []
     for (name, size), picked in queries.items():
         texts = [" ".join(words) for words in picked]
@@ -278,34 +365,64 @@ def measure(queries: dict, client: Client, args) -> list:
             rows.append((name, size, None))
             continue
         matched = statistics.median(hits(q) for q in texts)
-        page_ms = timed(lambda q: page(client, q), texts, args.repeat)
+        pages = {label: first_requests(client, texts, f) for label, f in choices.items()}
         ranked_ms = timed(ranked, texts, args.repeat)
-        scan_ms = timed(scan, texts[: args.scan_repeat], args.scan_repeat, warm_up=1)
-        rows.append((name, size, (matched, page_ms, ranked_ms, scan_ms)))
+        scan_ms = (
+            timed(scan, texts[: args.scan_repeat], args.scan_repeat, warm_up=1)
+            if args.scan_repeat
+            else []
+        )
+        agreed = statistics.median(agreement(q) for q in texts)
+        rows.append((name, size, (matched, pages, ranked_ms, scan_ms, agreed)))
         print(f"  measured {name} {size}-word ({len(texts)} queries)", file=sys.stderr)
     return rows
 
 
 def print_table(rows: list, args) -> None:
     print(
-        f"\nTimes in ms; page and queryset: {args.repeat} runs per row over "
-        f"{QUERIES_PER_CELL} queries; scan: {args.scan_repeat} runs"
+        f"\nTimes in ms. page: one first request per query, {QUERIES_PER_CELL} distinct queries "
+        f"per row, alone, with a category, with an issuing body; queryset: {args.repeat} runs "
+        f"per row; scan: {args.scan_repeat} runs. top20: median agreement with an exhaustive "
+        "ranking by the same score."
     )
     header = (
-        f"{'hits':>7} │ {'page p50':>8} {'p95':>7} │ "
-        f"{'qs p50':>7} {'p95':>7} │ {'scan p50':>9} {'p95':>8} │ {'scan÷page':>9} {'scan÷qs':>8}"
+        f"{'hits':>7} │ {'page p50':>8} {'p95':>6} │ {'+cat p50':>8} {'p95':>6} │ "
+        f"{'+iss p50':>8} {'p95':>6} │ {'qs p50':>6} {'p95':>6} │ {'scan p50':>8} "
+        f"{'scan÷page':>9} │ {'top20':>5}"
     )
 
     def cells(result) -> str:
-        matched, page_ms, ranked_ms, scan_ms = result
-        page50, ranked50, scan50 = map(statistics.median, (page_ms, ranked_ms, scan_ms))
+        matched, pages, ranked_ms, scan_ms, agreed = result
+        plain, category, issuer = (pages[k] for k in ("page", "+category", "+issuer"))
+        page50 = statistics.median(plain)
+        scan50 = statistics.median(scan_ms) if scan_ms else float("nan")
         return (
-            f"{matched:>7.0f} │ {page50:8.1f} {p95(page_ms):7.1f} │ "
-            f"{ranked50:7.1f} {p95(ranked_ms):7.1f} │ {scan50:9.1f} {p95(scan_ms):8.1f} │ "
-            f"{scan50 / page50:8.1f}× {scan50 / ranked50:7.1f}×"
+            f"{matched:>7.0f} │ {page50:8.1f} {p95(plain):6.1f} │ "
+            f"{statistics.median(category):8.1f} {p95(category):6.1f} │ "
+            f"{statistics.median(issuer):8.1f} {p95(issuer):6.1f} │ "
+            f"{statistics.median(ranked_ms):6.1f} {p95(ranked_ms):6.1f} │ "
+            f"{scan50:8.0f} {scan50 / page50:8.1f}× │ {agreed:5.2f}"
         )
 
     print_class_table(header, rows, cells)
+
+
+def print_title_phrases(rng: random.Random) -> None:
+    phrases = title_phrases(rng)
+    if not phrases:
+        print("\nTitle phrases: none found")
+        return
+    shares = [title_share(phrase, titled) for phrase, titled, _ in phrases]
+    print(
+        f"\nTitle phrases ({len(phrases)}; notices so titled: median "
+        f"{statistics.median(t for _, t, _ in phrases):.0f}, matching: median "
+        f"{statistics.median(m for _, _, m in phrases):.0f}): share of the first ten whose "
+        f"title holds the phrase, mean {statistics.mean(shares):.2f}, "
+        f"lowest {min(shares):.2f}"
+    )
+    lowest = sorted(zip(phrases, shares, strict=True), key=lambda pair: pair[1])[:5]
+    for (phrase, titled, matched), share in lowest:
+        print(f"  {share:.2f}  {phrase} (titled {titled}, matching {matched})")
 
 
 if __name__ == "__main__":

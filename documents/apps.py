@@ -16,6 +16,7 @@ class DocumentsConfig(AppConfig):
         search.load()
         readings.connect()  # view counts: written in batches, and at exit
         post_delete.connect(services.archive_changed, sender=Notice, dispatch_uid="archive")
+        post_delete.connect(services.notice_deleted, sender=Notice, dispatch_uid="search-index")
         # Category and body names appear on every page (menus, notice rows): renaming one must
         # expire cached pages and ETags as a notice edit does.
         for model in (Category, IssuingBody):

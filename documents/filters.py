@@ -130,7 +130,6 @@ class NoticeFilter(filters.FilterSet):
         "newest": (F("issued_date").desc(nulls_last=True), "-id"),
         "oldest": (F("issued_date").asc(nulls_last=True), "id"),
         "views": ("-view_count", "-id"),
-        "relevance": ("-rank", F("issued_date").desc(nulls_last=True), "-id"),
     }
 
     q = filters.CharFilter(
@@ -219,7 +218,6 @@ class NoticeFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         """Apply the filters, then search within what they leave, then sort."""
-        self.search_total = None
         data = dict(self.form.cleaned_data)
         last = {name: data.pop(name) for name in ("q", "sort") if name in data}
         for name, value in [*data.items(), *last.items()]:
@@ -227,8 +225,7 @@ class NoticeFilter(filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        queryset, self.search_total = queryset.search_with_total(self.search_query)
-        return queryset
+        return queryset.search(self.search_query)
 
     def filter_category(self, queryset, name, value):
         return queryset.in_category(value)
@@ -242,6 +239,6 @@ class NoticeFilter(filters.FilterSet):
         return queryset.filter(doc_number_normalized__contains=folded) if folded else queryset
 
     def sort_by(self, queryset, name, value):
-        if value == "relevance" and not self.search_query:
-            value = "newest"  # nothing to be relevant to
+        if value == "relevance" and self.search_query:
+            return queryset  # search() ordered it
         return queryset.order_by(*self.SORTS.get(value, self.SORTS["newest"]))

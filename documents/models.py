@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
+from . import ranking
 from . import search as text_search
 from .parsing.docnumber import parse_doc_number
 
@@ -164,15 +165,9 @@ class NoticeQuerySet(models.QuerySet):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
 
     def search(self, query: text_search.SearchQuery):
-        """Notices that match a parsed query, annotated with ``rank`` and ordered best first."""
-        return self.search_with_total(query)[0]
-
-    def search_with_total(self, query: text_search.SearchQuery):
-        """(matching notices, best first with ``rank``; how many match in all, or None when
-        the returned queryset holds every match): see ``documents.ranking``."""
-        from .ranking import search_with_total  # it builds on these models
-
-        return search_with_total(self, query)
+        """Notices that match a parsed query, every match ranked, best first (annotated with
+        ``distance``: the least is the best); see ``documents.ranking``."""
+        return ranking.search(self, query)
 
     # Long text a list row never shows: left in the database (and in TOAST, unread).
     LIST_DEFERRED = (

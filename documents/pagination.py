@@ -54,4 +54,7 @@ class ArchivePaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return self.object_list[bottom:top]
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self.object_list.filter(pk__in=ids)
+        # In the order of the ids: rows that tie on the list's order (equal relevance) could
+        # otherwise come back in another order than the one the page was cut from.
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]

@@ -23,6 +23,7 @@ from .models import (
 )
 from .parsing.docnumber import normalize_doc_number
 from .parsing.script import to_simplified
+from .ranking import FTS_TABLE
 
 if TYPE_CHECKING:
     from .parsing import ParsedNotice, ParsedUnit
@@ -305,13 +306,23 @@ def fill_search_fields(notice: Notice) -> None:
 
 
 def update_search_vectors(notices) -> None:
-    """On PostgreSQL, write the search entries of these notices: the weighted tsvector of their
-    stored words (A title, B headings, C text), publication status and date. Other databases
-    search the words directly. Every content write passes here: cached summaries expire."""
+    """Write the search index rows of these notices from their stored words: on PostgreSQL the
+    search entry (weighted tsvector: A title, B headings, C text; publication status and date),
+    on SQLite the FTS5 row. Every content write passes here: cached summaries expire."""
     ArchiveGeneration.advance()
+    ids = list(notices.values_list("pk", flat=True))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            _delete_fts_rows(cursor, ids)
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, headings, body)"
+                " SELECT id, search_title, search_headings, search_body FROM documents_notice"
+                f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+        return
     if connection.vendor != "postgresql":
         return
-    ids = list(notices.values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -326,6 +337,20 @@ def update_search_vectors(notices) -> None:
             """,
             [Notice.Status.PUBLISHED, ids],
         )
+
+
+def _delete_fts_rows(cursor, ids) -> None:
+    if ids:
+        placeholders = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
+
+
+def notice_deleted(sender, instance, **kwargs) -> None:
+    """Signal receiver: a deleted notice leaves SQLite's FTS5 table too (PostgreSQL's search
+    entry goes with the notice by its foreign key)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            _delete_fts_rows(cursor, [instance.pk])
 
 
 def archive_changed(**kwargs) -> None:

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from documents import ranking, search
+from documents import search
 from documents.models import Notice
 from documents.search import parse_query
 from documents.views import attach_search_hits
@@ -198,72 +198,92 @@ def test_detail_highlights_the_query_and_marks_units_in_the_toc(client, archive)
     assert "<mark>" not in plain
 
 
-@pytest.fixture
-def three_candidates(monkeypatch):
-    """PostgreSQL ranks only the newest three matches (200 in production)."""
-    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 3)
-
-
-def notices_by_year(first: int, last: int) -> None:
-    """One notice a year, "2010年区域协调通知" …, issued on 1 January of its year."""
-    for year in range(first, last + 1):
-        factories.notice(title=f"{year}年区域协调通知", issued_date=datetime.date(year, 1, 1))
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the candidate cap exists on PostgreSQL only; SQLite ranks every match",
-)
-def test_a_query_matching_many_notices_ranks_the_newest_and_reports_the_total(
-    client, db, three_candidates
-):
-    notices_by_year(2010, 2015)
-    response = client.get("/notices/", {"q": "区域协调"})
-    assert sorted(titles(response)) == [
-        "2013年区域协调通知",
-        "2014年区域协调通知",
-        "2015年区域协调通知",
+def notices_by_year(first: int, last: int, **fields) -> list:
+    """One notice a year, issued on 1 January of its year, with the given fields."""
+    return [
+        factories.notice(issued_date=datetime.date(year, 1, 1), **fields)
+        for year in range(first, last + 1)
     ]
-    assert response.context["filter"].search_total == 6
-    assert "共有 6 个文件含有这些词" in response.content.decode()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the date-index walk for common words exists on PostgreSQL only",
-)
-def test_a_word_most_notices_hold_walks_the_date_index_to_the_same_candidates(
-    client, db, three_candidates, monkeypatch
-):
-    notices_by_year(2010, 2017)
-    factories.notice(title="2019年区域协调与开放通知", issued_date=datetime.date(2019, 1, 1))
-    factories.notice(title="无关的通知", issued_date=datetime.date(2020, 1, 1))
+def test_every_match_is_ranked_an_old_title_match_comes_first(client, db):
+    notices_by_year(1990, 2024, title="关于做好年度工作的通知", units=[("一", "开展考核评估。")])
+    factories.notice(
+        title="开展考核评估条例",
+        issued_date=datetime.date(1985, 1, 1),
+        units=[("第一条", "为了规范工作，制定本条例。")],
+    )
+    response = client.get("/notices/", {"q": "开展考核评估"})
+    assert titles(response)[0] == "开展考核评估条例"  # older than the 35 others, ranked first
+    assert response.context["paginator"].count == 36
+    assert "共 36 个文件" in response.content.decode()  # an exact count, no 约
+
+
+def test_a_title_hit_beats_a_long_text_that_repeats_the_word(client, db):
+    for topic in (
+        "食品安全",
+        "安全生产",
+        "乡村振兴",
+    ):  # notices without the word, as in any archive
+        factories.notice(title=f"关于{topic}的通知", units=[("一", f"做好{topic}工作。")])
+    factories.notice(
+        title="关于海洋经济发展的意见",
+        issued_date=datetime.date(2001, 1, 1),
+        units=[("一", "总体要求。")],
+    )
+    factories.notice(
+        title="关于年度工作的通知",
+        issued_date=datetime.date(2020, 1, 1),
+        units=[(f"{n}", "发展海洋经济，壮大海洋经济。" * 10) for n in range(20)],
+    )
+    assert titles(client.get("/notices/", {"q": "海洋经济"})) == [
+        "关于海洋经济发展的意见",
+        "关于年度工作的通知",
+    ]
+
+
+def test_pages_of_equally_relevant_notices_hold_each_match_once(client, db):
+    made = notices_by_year(1990, 2024, title="通知", units=[("一", "区域协调发展。")])
+    seen = []
+    for page in (1, 2):
+        seen += [
+            n.pk
+            for n in client.get("/notices/", {"q": "区域协调", "page": page}).context["notices"]
+        ]
+    assert sorted(seen) == sorted(n.pk for n in made)
+
+
+def test_a_query_of_excluded_words_only_lists_the_notices_without_them(client, archive):
+    assert set(titles(client.get("/notices/", {"q": "-脱贫"}))) == {
+        "关于推进长江经济带发展的通知",
+        "关于加强食品安全工作的通知",
+    }
+
+
+def test_the_other_sorts_order_the_matches_by_date(client, db):
+    notices_by_year(2001, 2003, title="关于区域协调的通知")
+    factories.notice(
+        title="关于年度工作的通知",
+        issued_date=datetime.date(2010, 1, 1),
+        units=[("一", "区域协调。")],
+    )
+    newest = titles(client.get("/notices/", {"q": "区域协调", "sort": "newest"}))
+    assert newest == ["关于年度工作的通知"] + ["关于区域协调的通知"] * 3
+    relevant = titles(client.get("/notices/", {"q": "区域协调"}))
+    assert relevant[-1] == "关于年度工作的通知"
+
+
+def test_a_deleted_notice_leaves_the_index(db):
+    notice = factories.notice(title="关于海洋经济的通知")
+    pk = notice.pk
+    notice.delete()
+    table = (
+        "documents_searchentry" if connection.vendor == "postgresql" else "documents_searchindex"
+    )
+    column = "notice_id" if connection.vendor == "postgresql" else "rowid"
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE documents_searchentry")  # the estimate comes from statistics
-    by_bitmap = client.get("/notices/", {"q": "区域协调 -开放"})
-    assert by_bitmap.context["filter"].search_total == 8
-    assert not getattr(by_bitmap.context["filter"].search_total, "is_approximate", False)
-    monkeypatch.setattr(ranking, "WALK_BREAK_EVEN", -1)  # every query walks
-    by_date = client.get("/notices/", {"q": "区域协调 -开放"})
-    assert titles(by_date) == titles(by_bitmap)
-    assert sorted(titles(by_date)) == [
-        "2015年区域协调通知",
-        "2016年区域协调通知",
-        "2017年区域协调通知",
-    ]
-    total = by_date.context["filter"].search_total
-    assert total.is_approximate and total >= 3
-    # the note shows when the estimate says there are more than the 3 ranked
-    assert (f"约有 {total} 个文件含有这些词" in by_date.content.decode()) == (total > 3)
-    # with a filter the estimate is not trusted: the exact bitmap path, whatever the threshold
-    narrowed = client.get("/notices/", {"q": "区域协调 -开放", "year": "2017"})
-    assert titles(narrowed) == ["2017年区域协调通知"]
-    assert narrowed.context["filter"].search_total == 1
-    # a walk that reaches the end of the index found every match: an exact total
-    monkeypatch.setattr(ranking, "RANKED_CANDIDATES", 50)
-    everything = client.get("/notices/", {"q": "区域协调 -开放"})
-    assert everything.context["filter"].search_total == 8
-    assert not getattr(everything.context["filter"].search_total, "is_approximate", False)
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {column} = %s", [pk])
+        assert cursor.fetchone()[0] == 0
 
 
 def test_the_best_unit_has_most_terms_then_most_occurrences_then_comes_first(db):

@@ -3,7 +3,7 @@
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-from documents.migrations._postgres import PostgreSQLOnly
+from documents.migrations._vendor import PostgreSQLOnly
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-from documents.migrations._postgres import PostgreSQLOnly
+from documents.migrations._vendor import PostgreSQLOnly
 
 
 class Migration(migrations.Migration):

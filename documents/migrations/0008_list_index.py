@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from documents.migrations._postgres import PostgreSQLOnly
+from documents.migrations._vendor import PostgreSQLOnly
 
 
 class Migration(migrations.Migration):
