@@ -51,7 +51,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import F, Func, Q  # noqa: E402
+from django.db.models import F, FloatField, Func, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
@@ -248,7 +248,9 @@ def agreement(q: str, size: int = 20) -> float:
     tsquery = PostgreSQLIndex.tsquery(query.words, query.excluded)
     every = (
         SearchEntry.objects.filter(is_published=True, vector=tsquery)
-        .annotate(score=Func(F("vector"), tsquery, function="rum_ts_distance"))
+        .annotate(
+            score=Func(F("vector"), tsquery, function="rum_ts_distance", output_field=FloatField())
+        )
         .order_by("score")
         .values_list("score", flat=True)
     )
@@ -345,7 +347,7 @@ def filter_choices(rng: random.Random):
     """Functions giving a page's other parameters: none, a category, an issuing body (one of
     the fifty busiest, as readers pick them from the form), chosen at random per query."""
     categories = list(Category.objects.values_list("slug", flat=True))
-    counts = IssuingBody.notice_counts()
+    counts = IssuingBody.objects.notice_counts()
     busiest = sorted(counts, key=counts.get, reverse=True)[:50]
     bodies = list(IssuingBody.objects.filter(pk__in=busiest).values_list("slug", flat=True))
     return {

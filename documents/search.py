@@ -95,14 +95,23 @@ def parse_query(raw: str) -> SearchQuery:
         if term.startswith("-") and len(term) > 1:
             query.excluded.extend(words(term[1:]))
         else:
-            query.words.extend(words(term))
+            query.words.extend(_longest_words(term))
     for phrase in query.phrases:
-        query.words.extend(words(phrase))
+        query.words.extend(_longest_words(phrase))
     unique = list(dict.fromkeys(query.words))
     meaningful = [w for w in unique if w not in QUERY_STOPWORDS]
     query.words = (meaningful or unique)[:MAX_QUERY_WORDS]
     query.excluded = list(dict.fromkeys(query.excluded))[:MAX_QUERY_WORDS]
     return query
+
+
+def _longest_words(term: str) -> list[str]:
+    """The words of a typed term without those inside another of its words: search mode cuts
+    首都国际机场 into 首都, 国际, 机场 and 首都国际机场, and every text that holds the long word
+    holds the others too (the index was cut the same way), so they narrow nothing. Dropping
+    them keeps a long title within MAX_QUERY_WORDS and leaves fewer words to rank by."""
+    cut = words(term)
+    return [w for w in cut if not any(w != other and w in other for other in cut)]
 
 
 def highlight(text: str, terms: list[str]) -> str:
