@@ -499,17 +499,16 @@ class ArchiveGeneration(models.Model):
 
 class SearchEntry(models.Model):
     """A notice's row in the PostgreSQL search index: its weighted tsvector (A title, doc
-    number, issuers; B unit headings; C text) beside the two columns a search filters and
-    orders by. The table is narrow on purpose: a common word such as 发展 matches nearly every
-    notice, and a bitmap scan of these rows reads a few hundred pages where the wide notice
-    rows would take thousands. Kept in step by services.index_notices and the status changes.
-    """
+    number, issuers; B unit headings; C text), in a RUM index of the published rows, beside
+    its publication status. The table is narrow on purpose: a common word such as 发展 matches
+    nearly every notice, and counting them visits each match's row, a few hundred pages here
+    where the wide notice rows would take thousands. Kept in step by services.index_notices
+    and the status changes."""
 
     notice = models.OneToOneField(
         Notice, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
     is_published = models.BooleanField(default=False)
-    issued_date = models.DateField(null=True)
     vector = SearchVectorField(null=True)
 
     class Meta:

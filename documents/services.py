@@ -307,7 +307,7 @@ def fill_search_fields(notice: Notice) -> None:
 
 def update_search_vectors(notices) -> None:
     """Write the search index rows of these notices from their stored words: on PostgreSQL the
-    search entry (weighted tsvector: A title, B headings, C text; publication status and date),
+    search entry (weighted tsvector: A title, B headings, C text; publication status),
     on SQLite the FTS5 row. Every content write passes here: cached summaries expire."""
     ArchiveGeneration.advance()
     ids = list(notices.values_list("pk", flat=True))
@@ -326,14 +326,14 @@ def update_search_vectors(notices) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO documents_searchentry (notice_id, is_published, issued_date, vector)
-            SELECT id, status = %s, issued_date,
+            INSERT INTO documents_searchentry (notice_id, is_published, vector)
+            SELECT id, status = %s,
                    setweight(to_tsvector('simple', search_title), 'A')
                    || setweight(to_tsvector('simple', search_headings), 'B')
                    || setweight(to_tsvector('simple', search_body), 'C')
             FROM documents_notice WHERE id = ANY(%s)
             ON CONFLICT (notice_id) DO UPDATE SET is_published = EXCLUDED.is_published,
-                issued_date = EXCLUDED.issued_date, vector = EXCLUDED.vector
+                vector = EXCLUDED.vector
             """,
             [Notice.Status.PUBLISHED, ids],
         )

@@ -47,6 +47,8 @@ class Migration(migrations.Migration):
             "CREATE INDEX searchentry_published_date ON documents_searchentry "
             "(is_published, issued_date DESC NULLS LAST, notice_id DESC)",
         ),
+        # The date served only that walk.
+        migrations.RemoveField(model_name="searchentry", name="issued_date"),
         PostgreSQLOnly(
             "CREATE INDEX searchentry_vector_rum ON documents_searchentry "
             "USING rum (vector rum_tsvector_ops) WHERE is_published",
