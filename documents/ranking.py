@@ -162,7 +162,7 @@ class _Bm25(Func):
     """
 
     output_field = FloatField()
-    TITLE_FIRST = 1000.0  # more than any bm25() of a query of at most 12 words
+    TITLE_FIRST = 1000.0  # more than any bm25() of a query of MAX_QUERY_WORDS words
 
     def __init__(self, expression: str, title_expression: str):
         super().__init__(F("id"))

@@ -21,7 +21,8 @@ from .parsing.script import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 
-MAX_QUERY_WORDS = 12
+# Enough for a long title typed whole (a 29-character title of the corpus has 13 words).
+MAX_QUERY_WORDS = 20
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 # Words too common to narrow a query; dropped from queries (not from the index) unless alone.
 QUERY_STOPWORDS = frozenset("的 了 和 与 及 或 在 是 对 等 之 于 其 为 以".split())

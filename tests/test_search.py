@@ -35,6 +35,12 @@ def test_parse_query_reads_words_phrases_exclusions():
     assert query.excluded == ["脱贫"]
 
 
+def test_parse_query_keeps_a_long_title_whole_without_words_inside_others():
+    query = search.parse_query("我国地震重点监视防御区的确定和加强防震减灾工作意见报告规定")
+    assert query.words[-2:] == ["报告", "规定"]
+    assert "防御区" in query.words and "防御" not in query.words
+
+
 def test_parse_query_drops_stopwords_unless_alone():
     assert "的" not in search.parse_query("区域的协调").words
     assert search.parse_query("的").words == ["的"]
