@@ -93,7 +93,7 @@ def clean_lines(text: str) -> list[str]:
     text = _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     # Pasted pages keep literal space entities, sometimes mangled (&amp;sp; renders as &sp;).
     text = _SPACE_ENTITY.sub("\u00a0", text)
-    raw = text.split("\n")
+    raw = _without_paragraph_gaps(text.split("\n"))
     out: list[str] = []
     seen_content = False
     for line in raw:
@@ -114,6 +114,33 @@ def clean_lines(text: str) -> list[str]:
         out.append(cleaned)
     while out and out[-1] == "":
         out.pop()
+    return out
+
+
+def _without_paragraph_gaps(raw: list[str]) -> list[str]:
+    """Lines copied with an empty line after every paragraph (as browsers and word processors
+    copy a page) as the same lines without them: the title's lines, the doc number and the
+    addressees then follow each other as in a plain copy. A longer gap stays one empty line.
+    Text that has empty lines only here and there is returned as it is."""
+    gaps, run, seen = [], 0, False
+    for line in raw:
+        if line.strip():
+            if seen:
+                gaps.append(run)
+            seen, run = True, 0
+        else:
+            run += 1
+    if not gaps or sum(1 for gap in gaps if gap) * 2 < len(gaps):
+        return raw
+    out, run = [], 0
+    for line in raw:
+        if line.strip():
+            if run > 1 and out:
+                out.append("")
+            out.append(line)
+            run = 0
+        else:
+            run += 1
     return out
 
 
