@@ -138,7 +138,9 @@ class NoticeAdmin(VersionAdmin):
             "form": form,
         }
         if request.method == "POST" and form.is_valid():
-            parsed = parse_notice(form.cleaned_data["source_text"])
+            parsed = parse_notice(
+                form.cleaned_data["source_text"], html=form.cleaned_data["source_is_html"]
+            )
             lead = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
             duplicate = services.find_duplicate(issuer_name=lead, doc_number=parsed.doc_number)
             problems = services.import_problems(parsed)

@@ -1,7 +1,7 @@
 from django import forms
 
 from .models import Category
-from .textfiles import UndecodableText, decode_text
+from .textfiles import UndecodableText, decode_text, is_html_file
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".md")
@@ -19,7 +19,7 @@ class ImportTextForm(forms.Form):
     file = forms.FileField(
         label="或上传文件",
         required=False,
-        help_text="UTF-8 或 GB18030 编码的 .txt / .html 文件，不超过 5 MB。",
+        help_text="UTF-8、GB18030 或 Big5 编码的 .txt / .md / .html 文件，不超过 5 MB。",
     )
     categories = forms.ModelMultipleChoiceField(
         label="分类",
@@ -47,4 +47,7 @@ class ImportTextForm(forms.Form):
         if not self.errors and not text.strip():
             raise forms.ValidationError("请粘贴文件全文或上传文件。")
         cleaned["source_text"] = text
+        # A file is a web page by its name; a paste is looked at (None).
+        upload = self.files.get("file") if cleaned.get("file") else None
+        cleaned["source_is_html"] = is_html_file(upload.name) if upload else None
         return cleaned

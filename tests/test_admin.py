@@ -199,6 +199,32 @@ def test_import_by_file_upload(editor):
     assert "只接受" in response.content.decode()
 
 
+MARKUP_NOTICE = (
+    "国务院办公厅关于<b>规范</b>网页<p>标签写法的通知\n国办发〔2030〕99号\n\n"
+    "各省、自治区、直辖市人民政府：\n现就有关事项通知如下。\n\n国务院办公厅\n2030年1月5日\n"
+)
+
+
+def test_an_uploaded_text_file_is_text_and_a_web_page_is_html(editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    as_text = SimpleUploadedFile("notice.txt", MARKUP_NOTICE.encode())
+    response = editor.post(IMPORT_URL, {"file": as_text, "preview": "1"})
+    assert response.context["parsed"].title == "国务院办公厅关于<b>规范</b>网页<p>标签写法的通知"
+    assert "关于&lt;b&gt;规范&lt;/b&gt;网页" in response.content.decode()  # shown, escaped
+    as_page = SimpleUploadedFile("notice.html", MARKUP_NOTICE.encode())
+    response = editor.post(IMPORT_URL, {"file": as_page, "preview": "1"})
+    assert "<b>" not in response.context["parsed"].title
+
+
+def test_import_by_file_upload_reads_big5(editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("seed.txt", seed_text().encode("big5", errors="ignore"))
+    response = editor.post(IMPORT_URL, {"file": upload, "preview": "1"})
+    assert "強化上下聯動協作" in response.content.decode()
+
+
 def test_import_refuses_text_without_title_or_body(editor):
     for text in ["", "   \n  ", "！！！"]:
         response = editor.post(IMPORT_URL, {"text": text, "save": "1"})

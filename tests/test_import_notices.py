@@ -169,3 +169,22 @@ def test_a_regulation_lists_chapters_in_its_contents_and_anchors_every_article(c
     assert "第一章" in toc and "第一节" in toc
     assert "第一条" not in toc
     assert 'id="art-44"' in page
+
+
+def test_a_text_file_is_read_as_text_even_with_markup_in_it(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text(
+        "国务院办公厅关于<b>规范</b>网页<p>标签写法的通知\n国办发〔2030〕99号\n\n"
+        "各省、自治区、直辖市人民政府：\n现就有关事项通知如下。\n\n国务院办公厅\n2030年1月5日\n",
+        encoding="utf-8",
+    )
+    run(path)
+    assert Notice.objects.get().title == "国务院办公厅关于<b>规范</b>网页<p>标签写法的通知"
+
+
+def test_a_big5_text_file_imports_in_traditional_script(tmp_path):
+    path = tmp_path / "notice.txt"
+    text = SEED.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("big5", errors="ignore"))
+    run(path)
+    assert Notice.objects.get().title.startswith("國家發展改革委關")

@@ -80,7 +80,9 @@ def is_chrome(line: str) -> bool:
     compact = re.sub(r"[\s\u00a0\u3000]+", "", fold(line))
     if not compact:
         return False
-    return bool(_CHROME.match(compact) or _BREADCRUMB.match(compact) and len(compact) < 80)
+    # A breadcrumb's separators are > or », not the ends of tags a text may quote (<b>规范</b>).
+    breadcrumb = _BREADCRUMB.match(compact) and len(compact) < 80 and "<" not in compact
+    return bool(_CHROME.match(compact) or breadcrumb)
 
 
 def is_trailer(line: str) -> bool:

@@ -42,11 +42,14 @@ _LAW_ORDER = re.compile(r"(?:中华人民共和国)?([^\s，。、]+?)令\s*第\
 _BODY_SPLIT = re.compile(r"[、，,\s\u3000]+")
 
 
-def parse_notice(text: str) -> ParsedNotice:
-    """Parse a notice's raw text (plain or HTML) into fields and numbered units; never raises."""
+def parse_notice(text: str, *, html: bool | None = None) -> ParsedNotice:
+    """Parse a notice's raw text (plain or HTML) into fields and numbered units; never raises.
+
+    ``html`` says whether the text is a web page's source; None (a paste) looks at the markup.
+    A text file is text even when it holds a ``<`` (a title quoting ``<script>``)."""
     warnings: list[str] = []
     try:
-        return _parse(text if isinstance(text, str) else "", warnings)
+        return _parse(text if isinstance(text, str) else "", warnings, html=html)
     except Exception as exc:  # noqa: BLE001 — the contract is warnings, never an exception
         warnings.append(f"parser error ({type(exc).__name__}); text kept as preamble")
         return ParsedNotice(
@@ -67,8 +70,8 @@ def parse_notice(text: str) -> ParsedNotice:
         )
 
 
-def _parse(text: str, warnings: list[str]) -> ParsedNotice:
-    if looks_like_html(text):
+def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice:
+    if html or (html is None and looks_like_html(text)):
         text = html_to_text(text)
     lines = clean_lines(text)
     table = _take_metadata_table(lines)

@@ -8,7 +8,7 @@ from django.db import DatabaseError
 from documents.models import Category, Notice
 from documents.parsing import parse_notice
 from documents.services import DuplicateNotice, ImportRefused, import_notice
-from documents.textfiles import read_text
+from documents.textfiles import is_html_file, read_text
 
 SUFFIXES = {".txt", ".html", ".htm", ".md"}
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         for index, path in enumerate(files, start=1):
             prefix = f"[{index}/{len(files)}] {path}"
             try:
-                parsed = parse_notice(read_text(path))
+                parsed = parse_notice(read_text(path), html=is_html_file(path.name))
                 result = import_notice(
                     parsed=parsed, categories=categories, status=status, update=options["update"]
                 )
