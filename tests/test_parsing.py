@@ -432,3 +432,12 @@ def test_full_html_page_with_chrome():
         "坚持稳中求进。",
     )
     assert notice.warnings == []
+
+
+def test_warnings_reach_editors_in_chinese():
+    missing = parse_notice("一些没有标题的文字。\n另一段。")
+    skipping = parse_notice("关于测试编号的通知\n一、甲\n二、乙\n五、丙\n三、丁")
+    warnings = missing.warnings + skipping.warnings
+    assert "没有识别出发文字号" in missing.warnings
+    assert any("编号" in warning for warning in skipping.warnings)
+    assert warnings and not [w for w in warnings if re.search(r"[A-Za-z]{3,}", w)]

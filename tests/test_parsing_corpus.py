@@ -79,7 +79,7 @@ def test_rule_with_letter_spaced_chapter_titles_and_no_header():
     assert rule.title == "道路交通安全违法行为处理程序规定"
     assert rule.doc_number == ""
     assert rule.issued_date is None
-    assert "no doc number found" in rule.warnings
+    assert "没有识别出发文字号" in rule.warnings
     assert [c.heading for c in rule.units] == [
         "总则",
         "管辖",

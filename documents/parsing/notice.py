@@ -51,7 +51,7 @@ def parse_notice(text: str, *, html: bool | None = None) -> ParsedNotice:
     try:
         return _parse(text if isinstance(text, str) else "", warnings, html=html)
     except Exception as exc:  # noqa: BLE001 — the contract is warnings, never an exception
-        warnings.append(f"parser error ({type(exc).__name__}); text kept as preamble")
+        warnings.append(f"解析出错（{type(exc).__name__}），全文保留为正文")
         return ParsedNotice(
             title="",
             doc_number="",
@@ -222,7 +222,7 @@ def _read_title_block(lines: list[str], notice: ParsedNotice, table: dict[str, s
         notice.title = "".join(title_lines)
     if table.get("标题"):
         if notice.title and fold(notice.title) != fold(table["标题"]):
-            notice.warnings.append("title in the text differs from the metadata table's")
+            notice.warnings.append("正文中的标题与元数据表中的标题不同")
         notice.title = table["标题"]
     after = _skip_blank(lines, pos)
     if not notice.doc_number and _is_doc_number(_line(lines, after)):
@@ -387,9 +387,7 @@ def _fill_from_table(notice: ParsedNotice, table: dict[str, str], warnings: list
         notice.issuing_bodies = [b for b in _BODY_SPLIT.split(table["发文机关"]) if b]
     table_date = parse_date(table.get("成文日期", ""))
     if table_date and notice.issued_date and table_date != notice.issued_date:
-        warnings.append(
-            f"成文日期 {table_date} in the metadata table, {notice.issued_date} in the signature"
-        )
+        warnings.append(f"成文日期不一致：元数据表为 {table_date}，落款为 {notice.issued_date}")
     notice.issued_date = notice.issued_date or table_date
 
 
@@ -425,12 +423,12 @@ def _issuers_from(title: str, signatory: str) -> list[str]:
 
 def _warn_missing(notice: ParsedNotice) -> None:
     for name, value in (
-        ("title", notice.title),
-        ("doc number", notice.doc_number),
-        ("issued date", notice.issued_date),
+        ("标题", notice.title),
+        ("发文字号", notice.doc_number),
+        ("成文日期", notice.issued_date),
     ):
         if not value:
-            notice.warnings.append(f"no {name} found")
+            notice.warnings.append(f"没有识别出{name}")
 
 
 def _skip_blank(lines: list[str], pos: int) -> int:

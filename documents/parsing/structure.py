@@ -150,13 +150,13 @@ def build_units(lines: list[str], warnings: list[str]) -> tuple[list[str], list[
             if label.number != 1 and label.number <= last_in_parent.get(
                 (parent_key, label.scheme), 0
             ):
-                warnings.append(f"numbering goes backwards at {label.label!r}; kept as text")
+                warnings.append(f"编号倒退：“{label.label}”按正文处理")
                 label = None
             elif label.scheme.startswith("decimal-") and label.number not in (1, previous + 1):
                 # 1.5亿元 at the start of a paragraph is an amount, not a decimal label.
                 label = None
             elif label.number not in (1, previous + 1) and previous:
-                warnings.append(f"numbering skips to {label.label!r}")
+                warnings.append(f"编号不连续：跳到“{label.label}”")
         if not label:
             text = _MD_HEADING.sub("", line) if line.startswith("#") else line
             (stack[-1].paragraphs if stack else intro).append(text)
