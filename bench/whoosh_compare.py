@@ -25,8 +25,9 @@ their order alternating, so that load from other work falls on both alike:
 - whoosh: ``searcher.search(query, limit=20)`` (BM25F), the 20 stored ids and ``len(results)``,
   the exact hit count (when Whoosh skipped blocks by score to find the top 20, it matches the
   query again, unscored, to count);
-- policyhub: ``Notice.objects.published().search(parse_query(q))[:20]`` evaluated, search_bench's
-  "qs" (its ranked SQL counts every match too; the rows without the columns no list page reads).
+- policyhub: the count of ``Notice.objects.published().search(parse_query(q))`` and its first
+  20 evaluated (search_bench's "qs": the rows without the columns no list page reads), the two
+  statements a search page makes for them.
 
 Prints one table: both engines' hit counts (median over a class's queries, and on how many
 queries they agree), how many of the two top-20 lists' notices are shared, median and p95 in
@@ -127,9 +128,10 @@ def whoosh_search(searcher, analyzer, q: str) -> tuple[int, list[int]]:
     return len(results), [int(hit["id"]) for hit in results]
 
 
-def policyhub_search(q: str) -> list[int]:
-    """search_bench's "qs": the top 20 by PolicyHub's ranked SQL, evaluated."""
-    return [notice.pk for notice in search_bench.ranked(q)]
+def policyhub_search(q: str) -> tuple[int, list[int]]:
+    """(exact hit count, ids of the top 20): the count a page makes and search_bench's "qs",
+    the top 20 by PolicyHub's ranked SQL, as Whoosh counts and ranks."""
+    return search_bench.hits(q), [notice.pk for notice in search_bench.ranked(q)]
 
 
 def interleaved(functions: dict, queries: list[str], runs: int) -> dict[str, list[float]]:
@@ -163,7 +165,7 @@ def measure(queries: dict, searcher, analyzer, runs: int) -> list:
         agreement = []
         for q in texts:
             whoosh_hits, whoosh_top = whoosh_search(searcher, analyzer, q)
-            shared = len(set(whoosh_top) & set(policyhub_search(q)))
+            shared = len(set(whoosh_top) & set(policyhub_search(q)[1]))
             agreement.append((q, search_bench.hits(q), whoosh_hits, shared))
         times = interleaved(functions, texts, runs)
         rows.append((name, size, (agreement, times)))
