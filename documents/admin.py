@@ -141,8 +141,7 @@ class NoticeAdmin(VersionAdmin):
             parsed = parse_notice(
                 form.cleaned_data["source_text"], html=form.cleaned_data["source_is_html"]
             )
-            lead = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
-            duplicate = services.find_duplicate(issuer_name=lead, doc_number=parsed.doc_number)
+            duplicate = services.find_duplicate(parsed)
             problems = services.import_problems(parsed)
             context.update(parsed=parsed, duplicate=duplicate, problems=problems)
             if "save" in request.POST and not duplicate and not problems:

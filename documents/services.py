@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,14 +31,22 @@ if TYPE_CHECKING:
 
 
 class DuplicateNotice(Exception):
-    """The archive already holds a notice with this lead issuer and doc number."""
+    """The archive already holds this notice: the same lead issuer and doc number, or, for a
+    notice without one, the same lead issuer, title and 成文日期."""
 
     def __init__(self, existing: Notice):
         self.existing = existing
         super().__init__(
-            f"重复：{existing.lead_issuer}已有发文字号{existing.doc_number}的文件"
-            f"《{existing.title}》（编号 {existing.pk}）。"
+            f"重复：{existing.lead_issuer or '（无发文机关）'}已有{duplicate_reason(existing)}"
+            f"的文件《{existing.title}》（编号 {existing.pk}）。"
         )
+
+
+def duplicate_reason(existing: Notice) -> str:
+    """What makes an archived notice the same one: its doc number, or its title and date."""
+    if existing.doc_number:
+        return f"发文字号{existing.doc_number}"
+    return "同一标题、同一成文日期"
 
 
 class ImportRefused(Exception):
@@ -60,18 +69,30 @@ def import_problems(parsed: ParsedNotice) -> list[str]:
     return problems
 
 
-def find_duplicate(*, issuer_name: str, doc_number: str) -> Notice | None:
-    """The notice already filed under this lead issuer and doc number, if any."""
-    normalized = normalize_doc_number(doc_number)
-    if not normalized or not issuer_name:
+def find_duplicate(parsed: ParsedNotice) -> Notice | None:
+    """The notice already archived as this parse: under its lead issuer, the one with its doc
+    number; for a notice without a number, the one with its title (in either script, spacing
+    aside) and 成文日期."""
+    issuer_name = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
+    by_issuer = Notice.objects.select_related("lead_issuer")
+    if issuer_name:
+        by_issuer = by_issuer.filter(lead_issuer__name=canonical_body_name(issuer_name))
+    else:
+        by_issuer = by_issuer.filter(lead_issuer=None)
+    normalized = normalize_doc_number(parsed.doc_number)
+    if normalized:
+        if not issuer_name:
+            return None  # a number is unique per issuer only
+        return by_issuer.filter(doc_number_normalized=normalized).first()
+    title = _title_key(parsed.title)
+    if not title:
         return None
-    return (
-        Notice.objects.filter(
-            lead_issuer__name=canonical_body_name(issuer_name), doc_number_normalized=normalized
-        )
-        .select_related("lead_issuer")
-        .first()
-    )
+    candidates = by_issuer.filter(doc_number_normalized="", issued_date=parsed.issued_date)
+    return next((n for n in candidates if _title_key(n.title) == title), None)
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"\s+", "", search.fold(title))
 
 
 def import_notice(
@@ -87,8 +108,7 @@ def import_notice(
     problems = import_problems(parsed)
     if problems:
         raise ImportRefused(" ".join(problems))
-    lead_name = parsed.issuing_bodies[0] if parsed.issuing_bodies else ""
-    existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
+    existing = find_duplicate(parsed)
     if existing and not update:
         raise DuplicateNotice(existing)
     try:
@@ -108,7 +128,7 @@ def import_notice(
             reversion.add_to_revision(notice)
     except IntegrityError:
         # Another import of the same number won the race between our check and our insert.
-        existing = find_duplicate(issuer_name=lead_name, doc_number=parsed.doc_number)
+        existing = find_duplicate(parsed)
         if existing:
             raise DuplicateNotice(existing) from None
         raise

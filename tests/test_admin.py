@@ -252,3 +252,11 @@ def test_import_page_needs_the_add_permission(client):
 
 def test_changelist_links_to_the_import_page(editor):
     assert IMPORT_URL in editor.get("/admin/documents/notice/").content.decode()
+
+
+def test_pasting_a_notice_without_doc_number_twice_leaves_one(editor):
+    text = MARKUP_NOTICE.replace("国办发〔2030〕99号\n", "")
+    editor.post(IMPORT_URL, {"text": text, "save": "1"})
+    response = editor.post(IMPORT_URL, {"text": text, "save": "1"})
+    assert "同一标题、同一成文日期" in response.content.decode()
+    assert Notice.objects.count() == 1

@@ -188,3 +188,38 @@ def test_a_big5_text_file_imports_in_traditional_script(tmp_path):
     path.write_bytes(text.encode("big5", errors="ignore"))
     run(path)
     assert Notice.objects.get().title.startswith("國家發展改革委關")
+
+
+UNNUMBERED = (
+    "国务院办公厅关于做好{season}防汛工作的通知\n\n"
+    "各省、自治区、直辖市人民政府：\n请认真做好防汛工作。\n\n国务院办公厅\n2030年5月{day}日\n"
+)
+
+
+def test_a_notice_without_a_doc_number_imported_twice_is_kept_once(tmp_path, capsys):
+    first = tmp_path / "first.txt"
+    first.write_text(UNNUMBERED.format(season="汛期", day=6), encoding="utf-8")
+    # The same notice copied the other way: in traditional script, empty lines between lines.
+    again = tmp_path / "again.txt"
+    again.write_text(
+        "\n\n".join(
+            "國務院辦公廳關於做好汛期防汛工作的通知\n\n各省、自治區、直轄市人民政府：\n"
+            "請認真做好防汛工作。\n\n國務院辦公廳\n2030年5月6日".split("\n")
+        ),
+        encoding="utf-8",
+    )
+    run(first)
+    run(again)
+    assert Notice.objects.count() == 1
+    assert "跳过" in capsys.readouterr().out
+    run(again, "--update")
+    assert Notice.objects.get().title == "國務院辦公廳關於做好汛期防汛工作的通知"
+
+
+def test_notices_without_a_doc_number_differ_by_title_or_date(tmp_path):
+    for name, season, day in (("a", "汛期", 6), ("b", "汛期", 7), ("c", "夏季", 6)):
+        (tmp_path / f"{name}.txt").write_text(
+            UNNUMBERED.format(season=season, day=day), encoding="utf-8"
+        )
+    run(tmp_path)
+    assert Notice.objects.count() == 3
