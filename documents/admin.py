@@ -143,8 +143,16 @@ class NoticeAdmin(VersionAdmin):
             )
             duplicate = services.find_duplicate(parsed)
             problems = services.import_problems(parsed)
-            context.update(parsed=parsed, duplicate=duplicate, problems=problems)
-            if "save" in request.POST and not duplicate and not problems:
+            new_bodies = services.unknown_bodies(parsed)
+            context.update(
+                parsed=parsed, duplicate=duplicate, problems=problems, new_bodies=new_bodies
+            )
+            unconfirmed = new_bodies and not request.POST.get("confirm_new_bodies")
+            if "save" in request.POST and unconfirmed and not duplicate and not problems:
+                context["problems"] = [
+                    f"请确认新建发文机关：{'、'.join(new_bodies)}（若是误识别，请修改原文后重新预览）。"
+                ]
+            elif "save" in request.POST and not duplicate and not problems:
                 try:
                     result = services.import_notice(
                         parsed=parsed,

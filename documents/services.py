@@ -69,6 +69,14 @@ def import_problems(parsed: ParsedNotice) -> list[str]:
     return problems
 
 
+def unknown_bodies(parsed: ParsedNotice) -> list[str]:
+    """The parse's issuing bodies that the archive does not hold yet (by their simplified
+    name): importing the notice creates them, so an editor confirms them first."""
+    names = list(dict.fromkeys(canonical_body_name(name) for name in parsed.issuing_bodies))
+    known = set(IssuingBody.objects.filter(name__in=names).values_list("name", flat=True))
+    return [name for name in names if name not in known]
+
+
 def find_duplicate(parsed: ParsedNotice) -> Notice | None:
     """The notice already archived as this parse: under its lead issuer, the one with its doc
     number; for a notice without a number, the one with its title (in either script, spacing

@@ -174,7 +174,8 @@ def test_import_preview_shows_every_field_and_the_unit_tree_and_saves_nothing(ed
 def test_import_save_creates_a_draft_and_opens_its_change_form(editor, client):
     region = factories.category()
     response = editor.post(
-        IMPORT_URL, {"text": seed_text(), "save": "1", "categories": [region.pk]}
+        IMPORT_URL,
+        {"text": seed_text(), "save": "1", "confirm_new_bodies": "1", "categories": [region.pk]},
     )
     notice = Notice.objects.get()
     assert response.status_code == 302
@@ -235,7 +236,7 @@ def test_import_refuses_text_without_title_or_body(editor):
 
 
 def test_import_of_an_archived_notice_shows_the_duplicate_and_saves_nothing(editor):
-    editor.post(IMPORT_URL, {"text": seed_text(), "save": "1"})
+    editor.post(IMPORT_URL, {"text": seed_text(), "save": "1", "confirm_new_bodies": "1"})
     existing = Notice.objects.get()
     response = editor.post(IMPORT_URL, {"text": seed_text(), "save": "1"})
     page = response.content.decode()
@@ -259,7 +260,24 @@ def test_pasting_a_notice_without_doc_number_twice_leaves_one(editor):
         "国务院办公厅关于做好汛期防汛工作的通知\n\n各省、自治区、直辖市人民政府：\n"
         "请认真做好防汛工作。\n\n国务院办公厅\n2030年5月6日\n"
     )
-    editor.post(IMPORT_URL, {"text": text, "save": "1"})
-    response = editor.post(IMPORT_URL, {"text": text, "save": "1"})
+    editor.post(IMPORT_URL, {"text": text, "save": "1", "confirm_new_bodies": "1"})
+    response = editor.post(IMPORT_URL, {"text": text, "save": "1", "confirm_new_bodies": "1"})
     assert "同一标题、同一成文日期" in response.content.decode()
     assert Notice.objects.count() == 1
+
+
+def test_a_body_the_archive_does_not_know_is_created_only_when_confirmed(editor):
+    from documents.models import IssuingBody
+
+    text = '=HYPERLINK("http://evil")' + seed_text()
+    preview = editor.post(IMPORT_URL, {"text": text, "preview": "1"})
+    assert preview.context["new_bodies"] == ["国家发展改革委"]  # not the formula
+    assert "本库尚无，保存时将新建：国家发展改革委" in preview.content.decode()
+    unconfirmed = editor.post(IMPORT_URL, {"text": text, "save": "1"})
+    assert "请确认新建发文机关：国家发展改革委" in unconfirmed.content.decode()
+    assert (Notice.objects.count(), IssuingBody.objects.count()) == (0, 0)
+    editor.post(IMPORT_URL, {"text": text, "save": "1", "confirm_new_bodies": "1"})
+    assert list(IssuingBody.objects.values_list("name", flat=True)) == ["国家发展改革委"]
+    Notice.objects.all().delete()
+    known = editor.post(IMPORT_URL, {"text": seed_text(), "save": "1"})  # the body exists now
+    assert known.status_code == 302 and Notice.objects.count() == 1

@@ -441,3 +441,12 @@ def test_warnings_reach_editors_in_chinese():
     assert "没有识别出发文字号" in missing.warnings
     assert any("编号" in warning for warning in skipping.warnings)
     assert warnings and not [w for w in warnings if re.search(r"[A-Za-z]{3,}", w)]
+
+
+def test_a_formula_or_link_before_the_title_is_no_issuing_body():
+    notice = parse_notice(
+        '=HYPERLINK("http://evil")国务院关于做好防汛工作的通知\n国发〔2030〕9号\n\n'
+        "各省、自治区、直辖市人民政府：\n请认真做好防汛工作。\n\n国务院\n2030年5月6日\n"
+    )
+    assert notice.issuing_bodies == ["国务院"]  # from the signature
+    assert any("不像发文机关的名称" in warning for warning in notice.warnings)

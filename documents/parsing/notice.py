@@ -40,6 +40,7 @@ _NOTE = re.compile(r"^[（(](?:此件公开发布|此件不公开|本文有删�
 # The issuer of a 令 (order): 中华人民共和国国务院令第713号 → 国务院.
 _LAW_ORDER = re.compile(r"(?:中华人民共和国)?([^\s，。、]+?)令\s*第\s*\d+\s*号")
 _BODY_SPLIT = re.compile(r"[、，,\s\u3000]+")
+_BODY_NAME = re.compile(r"^[\u4e00-\u9fff（）()·—]{2,40}$")
 
 
 def parse_notice(text: str, *, html: bool | None = None) -> ParsedNotice:
@@ -121,8 +122,9 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
 
     _fill_from_table(notice, table, warnings)
     _fill_from_law_header(notice, intro)
+    notice.issuing_bodies = _body_names(notice.issuing_bodies, warnings)
     if not notice.issuing_bodies:
-        notice.issuing_bodies = _issuers_from(notice.title, notice.signatory)
+        notice.issuing_bodies = _issuers_from(notice.title, notice.signatory, warnings)
     if not notice.title:
         notice.title = notice.body_title
     _warn_missing(notice)
@@ -409,16 +411,28 @@ def _fill_from_law_header(notice: ParsedNotice, intro: list[str]) -> None:
         notice.issuing_bodies = [notice.doc_number[order.start(1) : order.end(1)]]
 
 
-def _issuers_from(title: str, signatory: str) -> list[str]:
+def _issuers_from(title: str, signatory: str, warnings: list[str]) -> list[str]:
     """Issuers named before 关于/转发/印发 in the title, else those in the signature."""
     folded = fold(title)
     match = re.search(r"关于|转发|批转|印发", folded)
     if match and 0 < match.start() <= 60:
         prefix = title[: match.start()]
-        bodies = [b for b in _BODY_SPLIT.split(prefix) if b]
+        bodies = _body_names([b for b in _BODY_SPLIT.split(prefix) if b], warnings)
         if bodies:
             return bodies
-    return [b for b in _BODY_SPLIT.split(signatory) if b]
+    return _body_names([b for b in _BODY_SPLIT.split(signatory) if b], warnings)
+
+
+def _body_names(names: list[str], warnings: list[str]) -> list[str]:
+    """The names that read as an organ's (Chinese characters, with brackets or ·): a pasted
+    spreadsheet formula, a link or a stray word in the title is no issuing body."""
+    kept = []
+    for name in names:
+        if _BODY_NAME.match(name):
+            kept.append(name)
+        else:
+            warnings.append(f"“{name[:40]}”不像发文机关的名称，未采用")
+    return kept
 
 
 def _warn_missing(notice: ParsedNotice) -> None:

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 
 from documents.models import Category, Notice
 from documents.parsing import parse_notice
-from documents.services import DuplicateNotice, ImportRefused, import_notice
+from documents.services import DuplicateNotice, ImportRefused, import_notice, unknown_bodies
 from documents.textfiles import is_html_file, read_text
 
 SUFFIXES = {".txt", ".html", ".htm", ".md"}
@@ -52,6 +52,7 @@ class Command(BaseCommand):
             prefix = f"[{index}/{len(files)}] {path}"
             try:
                 parsed = parse_notice(read_text(path), html=is_html_file(path.name))
+                new_bodies = unknown_bodies(parsed)
                 result = import_notice(
                     parsed=parsed, categories=categories, status=status, update=options["update"]
                 )
@@ -70,7 +71,10 @@ class Command(BaseCommand):
             verb = "导入" if result.created else "更新"
             notice = result.notice
             units = notice.sections.count()
-            self.stdout.write(f"{prefix}: {verb}《{notice.title}》（编号 {notice.pk}，{units} 条）")
+            created = f"；新建发文机关：{'、'.join(new_bodies)}" if new_bodies else ""
+            self.stdout.write(
+                f"{prefix}: {verb}《{notice.title}》（编号 {notice.pk}，{units} 条{created}）"
+            )
         self.stdout.write(
             f"完成：导入 {counts['imported']}，更新 {counts['updated']}，"
             f"跳过 {counts['skipped']}，失败 {counts['failed']}（共 {len(files)} 个文件）"
