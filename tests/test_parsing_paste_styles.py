@@ -29,7 +29,18 @@ STYLES = {
     # A page's empty paragraphs (<p>&nbsp;</p>) copy as a line holding a no-break space.
     "lines of a no-break space between paragraphs": lines_joined("\n\u00a0\n"),
     "spaces at the ends of lines": lines_joined("  \n"),
+    # A notice reposted on a local government's site, copied with the page around it.
+    "site chrome before and after": lambda text: SITE_TOP + text + SITE_BOTTOM,
 }
+SITE_TOP = (
+    "无障碍 | 适老化模式\n设为首页 | 加入收藏\n当前位置：首页 > 政务公开 > 政策文件\n"
+    "【字体：大 中 小】【打印】\n"
+)
+SITE_BOTTOM = (
+    "\n上一条：关于做好春节期间安全工作的通知\n下一条：关于开展安全检查的通知\n"
+    "【打印本页】【关闭窗口】\n"
+    "主办：某某市人民政府办公室  京ICP备12345678号  网站标识码1100000000\n"
+)
 
 
 def copied_text(path: Path) -> str:

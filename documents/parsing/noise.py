@@ -47,6 +47,16 @@ _CHROME = re.compile(
     r"|(?:责任编辑|编辑)[:：].{0,20}"
     r")$"
 )
+# Site tools in a bar of their own (无障碍 | 适老化模式, 设为首页 | 加入收藏): chrome when every
+# item of the line is one of them.
+_TOOL_WORDS = frozenset(
+    "无障碍 无障碍浏览 适老化 适老化模式 长者模式 关怀版 关怀模式 设为首页 加入收藏 收藏本站 "
+    "网站地图 网站导航 简体 繁体 繁體 简体版 繁体版 english 手机版 移动版 登录 注册 个人登录 "
+    "法人登录 智能问答 邮箱 读屏 大字版 退出".split()
+)
+_TOOL_SEPARATORS = re.compile(r"[|｜丨/·\s]+")
+# A site's footer: words no notice's text holds.
+_FOOTER = re.compile(r"icp备|公网安备|网站标识码|版权所有|copyright|©")
 _BREADCRUMB = re.compile(r"^[^。，,]{0,40}(?:[>＞»›].{0,20}){2,}$")
 _TRAILER = re.compile(r"^(?:相关文章推荐|相关文章|相关阅读|相关链接|相关新闻|相关稿件)[:：]?$")
 _MENU_ITEM = re.compile(r"^\s*[-*•·]\s+\S")
@@ -82,7 +92,10 @@ def is_chrome(line: str) -> bool:
         return False
     # A breadcrumb's separators are > or », not the ends of tags a text may quote (<b>规范</b>).
     breadcrumb = _BREADCRUMB.match(compact) and len(compact) < 80 and "<" not in compact
-    return bool(_CHROME.match(compact) or breadcrumb)
+    tools = [item for item in _TOOL_SEPARATORS.split(fold(line).lower()) if item]
+    toolbar = bool(tools) and all(item in _TOOL_WORDS for item in tools)
+    footer = len(compact) < 120 and _FOOTER.search(compact.lower())
+    return bool(_CHROME.match(compact) or breadcrumb or toolbar or footer)
 
 
 def is_trailer(line: str) -> bool:
