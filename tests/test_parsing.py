@@ -450,3 +450,16 @@ def test_a_formula_or_link_before_the_title_is_no_issuing_body():
     )
     assert notice.issuing_bodies == ["国务院"]  # from the signature
     assert any("不像发文机关的名称" in warning for warning in notice.warnings)
+
+
+@pytest.mark.parametrize(
+    "line, cleaned", [("请认真做好工作。 aZ3kQ9xP", "请认真做好工作。"), ("qW8eR4tY1u", "")]
+)
+def test_anti_copy_strings_of_forum_reposts_are_dropped(line, cleaned):
+    assert remove_inline_noise(line).strip() == cleaned
+
+
+def test_codes_and_names_in_latin_letters_are_kept():
+    line = remove_inline_noise("执行 ISO9001、PM2.5 和 H7N9 的规定 WeChat2019 iPhone12 COVID19 x86")
+    for code in ("ISO9001", "PM2.5", "H7N9", "WeChat2019", "iPhone12", "COVID19", "x86"):
+        assert code in line

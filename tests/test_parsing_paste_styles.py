@@ -29,9 +29,15 @@ STYLES = {
     # A page's empty paragraphs (<p>&nbsp;</p>) copy as a line holding a no-break space.
     "lines of a no-break space between paragraphs": lines_joined("\n\u00a0\n"),
     "spaces at the ends of lines": lines_joined("  \n"),
+    # A forum repost: anti-copy strings after some lines and on lines of their own.
+    "anti-copy strings of a forum repost": lambda text: "\n".join(
+        f"{line} {JUNK[n % len(JUNK)]}" if n % 3 == 1 else line
+        for n, line in enumerate(text.split("\n"))
+    ).replace("\n\n", "\nqW8eR4tY1uX\n\n"),
     # A notice reposted on a local government's site, copied with the page around it.
     "site chrome before and after": lambda text: SITE_TOP + text + SITE_BOTTOM,
 }
+JUNK = ["aZ3kQ9xPm", "Tq7Wv2Lr9s", "k8JdX3pQ2z"]
 SITE_TOP = (
     "无障碍 | 适老化模式\n设为首页 | 加入收藏\n当前位置：首页 > 政务公开 > 政策文件\n"
     "【字体：大 中 小】【打印】\n"

@@ -79,10 +79,24 @@ def fold(text: str) -> str:
 
 
 def remove_inline_noise(line: str) -> str:
-    """Drop pinyin glosses and stock tickers, then the stray spaces between CJK characters."""
+    """Drop pinyin glosses, stock tickers and anti-copy strings, then the stray spaces between
+    CJK characters."""
     line = _PINYIN_GLOSS.sub("", line)
     line = _STOCK_TICKER.sub("", line)
+    line = _SPACED_TOKEN.sub(lambda m: "" if _is_anti_copy(m[1]) else m[0], line)
     return _STRAY_SPACE.sub("", line)
+
+
+# Forum reposts scatter random strings through a text against copying (请认真做好工作。 aZ3kQ9x):
+# letters of both cases and digits, alternating often, standing apart after a space or alone.
+_SPACED_TOKEN = re.compile(r"(?:(?<=\s)|^)([A-Za-z0-9]{6,16})(?=\s|$)")
+_CHAR_CLASS = re.compile(r"[a-z]+|[A-Z]+|[0-9]+")
+
+
+def _is_anti_copy(token: str) -> bool:
+    runs = _CHAR_CLASS.findall(token)
+    classes = {("a" if r.islower() else "A" if r.isupper() else "0") for r in runs}
+    return classes == {"a", "A", "0"} and len(runs) >= 6
 
 
 def is_chrome(line: str) -> bool:
