@@ -364,11 +364,58 @@ def test_items_restart_under_each_section():
 
 def test_decimal_numbering_nests_by_depth():
     lines = ["1 总则", "1.1 范围", "1.2 引用", "1.2.1 国家标准", "1.2.2 行业标准", "1.3 术语"]
+    lines += ["2 要求", "2.1 一般要求"]
     intro, units = build_units(lines, [])
-    assert intro == ["1 总则"]
-    assert [u.label for u in units] == ["1.1", "1.2", "1.3"]
-    assert [c.label for c in units[1].children] == ["1.2.1", "1.2.2"]
-    assert units[1].children[1].number == 2
+    assert intro == []
+    assert [(u.label, u.heading, u.kind) for u in units] == [
+        ("1", "总则", "chapter"),
+        ("2", "要求", "chapter"),
+    ]
+    assert [u.label for u in units[0].children] == ["1.1", "1.2", "1.3"]
+    assert [c.label for c in units[0].children[1].children] == ["1.2.1", "1.2.2"]
+    assert units[0].children[1].children[1].number == 2
+
+
+def test_a_number_before_a_sentence_is_text_not_a_unit():
+    intro, units = build_units(["1 总则", "3个工作日内完成审核，逾期视为同意。"], [])
+    assert [u.label for u in units] == ["1"]
+    assert units[0].text == "3个工作日内完成审核，逾期视为同意。"
+
+
+PLAN = """某某市突发事件总体应急预案
+目  录
+1 总则
+1.1 编制目的……………1
+1.2 编制依据……………1
+2 组织体系……………2
+2.1 领导机构……………2
+3 附则……………………3
+1 总则
+1.1 编制目的
+为提高政府保障公共安全和处置突发事件的能力，制定本预案。
+1.2 编制依据
+依据《中华人民共和国突发事件应对法》等法律法规。
+2 组织体系
+2.1 领导机构
+市人民政府是本市突发事件应急管理工作的最高行政领导机构。
+（1）负责值守应急；
+（2）负责信息汇总。
+3 附则
+本预案自发布之日起施行。
+"""
+
+
+def test_a_plan_with_a_table_of_contents_has_each_unit_once():
+    plan = parse_notice(PLAN)
+    assert plan.title == "某某市突发事件总体应急预案"
+    assert [(u.label, u.heading) for u in plan.units] == [
+        ("1", "总则"),
+        ("2", "组织体系"),
+        ("3", "附则"),
+    ]
+    assert [u.label for u in plan.units[0].children] == ["1.1", "1.2"]
+    assert [u.label for u in plan.units[1].children[0].children] == ["（1）", "（2）"]
+    assert "目" not in plan.preamble and plan.units[2].text == "本预案自发布之日起施行。"
 
 
 def test_backwards_number_is_text_with_a_warning():

@@ -23,7 +23,7 @@ DOC_NUMBER_RE = re.compile(
     r"|^[^\s，。：:]{1,24}?\d{4}年第\s*\d+\s*号$"
 )
 _DOC_TYPES = (
-    "通知|意见|办法|条例|规定|决定|批复|复函|函|通报|答复|报告|请示|方案|规划|纲要|细则|公告|"
+    "通知|意见|办法|条例|规定|决定|批复|复函|函|通报|答复|报告|请示|方案|预案|规划|纲要|细则|公告|"
     "通告|令|指引|规则|制度|计划|目录|清单|标准|名单|建议|指南|意见稿|讲话|命令|决议"
 )
 _TITLE_END = re.compile(rf"(?:{_DOC_TYPES})[》”]?$")
@@ -39,6 +39,8 @@ _NUMBERED_ITEM = re.compile(r"^\d+\s*[.．、]\s*")
 _NOTE = re.compile(r"^[（(](?:此件公开发布|此件不公开|本文有删减|此件有删减|此件发至.{0,20})[)）]$")
 # The issuer of a 令 (order): 中华人民共和国国务院令第713号 → 国务院.
 _LAW_ORDER = re.compile(r"(?:中华人民共和国)?([^\s，。、]+?)令\s*第\s*\d+\s*号")
+_TOC_HEADING = re.compile(r"^目录[:：]?$")
+_TOC_LEADERS = re.compile(r"[.．…·-]*\d*$")  # 1.1 编制目的……………3
 _BODY_SPLIT = re.compile(r"[、，,\s\u3000]+")
 _BODY_NAME = re.compile(r"^[\u4e00-\u9fff（）()·—]{2,40}$")
 
@@ -74,7 +76,7 @@ def parse_notice(text: str, *, html: bool | None = None) -> ParsedNotice:
 def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice:
     if html or (html is None and looks_like_html(text)):
         text = html_to_text(text)
-    lines = clean_lines(text)
+    lines = _without_table_of_contents(clean_lines(text))
     table = _take_metadata_table(lines)
     header = _take_header_line(lines)
     notice = ParsedNotice(
@@ -129,6 +131,30 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
         notice.title = notice.body_title
     _warn_missing(notice)
     return notice
+
+
+def _without_table_of_contents(lines: list[str]) -> list[str]:
+    """The lines without a 目录 and its entries (plans and standards print one before the
+    body): it ends where its first entry comes again, as the body's first heading. A 目录
+    whose first entry never comes again, or holding a sentence, is left as it is."""
+    start = next((i for i, line in enumerate(lines) if _TOC_HEADING.match(_compact(line))), None)
+    if start is None:
+        return lines
+    entries = []
+    for pos in range(start + 1, len(lines)):
+        entry = _TOC_LEADERS.sub("", _compact(lines[pos]))
+        if not entry:
+            continue
+        if entries and entry == entries[0]:
+            return lines[:start] + lines[pos:]
+        if len(entry) > 60 or "。" in entry:
+            return lines
+        entries.append(entry)
+    return lines
+
+
+def _compact(line: str) -> str:
+    return re.sub(r"[\s\u3000\u00a0]+", "", fold(line))
 
 
 def _take_metadata_table(lines: list[str]) -> dict[str, str]:

@@ -32,6 +32,8 @@ _PATTERNS = [
         "item",
         re.compile(r"^(\d{1,3}(?:[.．]\d{1,3})+)(?![.．]?\d)(?=[\s\u3000]|[^\x00-\x7f])"),
     ),
+    # 1 总则 above 1.1 编制目的 (emergency plans, standards): a number, then a short heading.
+    ("bare", "chapter", re.compile(r"^(\d{1,2})(?=[\s\u3000]*[\u4e00-\u9fff])")),
     ("dot", "item", re.compile(r"^(\d{1,3})[.．、](?![\d.．])")),
     ("arabic-paren", "item", re.compile(r"^[(（](\d{1,3})[)）]")),
     ("circled", "item", re.compile(f"^([{_CIRCLED}])")),
@@ -77,6 +79,11 @@ def match_label(line: str) -> Label | None:
             parts = re.split(r"[.．]", raw)
             number = int(parts[-1])
             scheme = f"decimal-{len(parts)}"
+        elif scheme == "bare":
+            # Only a short heading follows: 3 个工作日内… is a sentence, not unit 3.
+            if not _heading_like(line[match.end() :].strip(), 20) or "。" in line:
+                continue
+            number, scheme = int(raw), "decimal-1"
         elif scheme == "circled":
             number = _CIRCLED.index(raw) + 1
         else:
