@@ -176,6 +176,7 @@ class NoticeAdmin(VersionAdmin):
             context["form"] = ImportTextForm(
                 initial={
                     "text": form.cleaned_data["source_text"],
+                    "source_kind": form.source_kind_for_save(),
                     "categories": form.cleaned_data["categories"],
                 }
             )

@@ -1,10 +1,9 @@
 from django import forms
 
 from .models import Category
-from .textfiles import UndecodableText, decode_text, is_html_file
+from .textfiles import SUFFIXES, UndecodableText, read_document
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".md")
 
 
 class ImportTextForm(forms.Form):
@@ -19,8 +18,13 @@ class ImportTextForm(forms.Form):
     file = forms.FileField(
         label="或上传文件",
         required=False,
-        help_text="UTF-8、GB18030 或 Big5 编码的 .txt / .md / .html 文件，不超过 5 MB。",
+        help_text=(
+            "Word（.docx）、有文字层的 PDF、网页（.html）或 UTF-8、GB18030、Big5 编码的"
+            " .txt / .md 文件，不超过 5 MB。"
+        ),
     )
+    # What a previewed file's text is (html / text), kept for the save that follows.
+    source_kind = forms.CharField(required=False, widget=forms.HiddenInput)
     categories = forms.ModelMultipleChoiceField(
         label="分类",
         queryset=Category.objects.all(),
@@ -32,22 +36,34 @@ class ImportTextForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
-        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
-            raise forms.ValidationError("只接受 .txt、.html、.htm 或 .md 文件。")
+        if not upload.name.lower().endswith(SUFFIXES):
+            raise forms.ValidationError("只接受 .docx、.pdf、.html、.htm、.txt 或 .md 文件。")
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("文件超过 5 MB。")
         try:
-            return decode_text(upload.read())
+            return read_document(upload.name, upload.read())
         except UndecodableText as error:
             raise forms.ValidationError(f"{error}。") from error
 
     def clean(self):
         cleaned = super().clean()
-        text = cleaned.get("file") or cleaned.get("text") or ""
+        document = cleaned.get("file")
+        if document:
+            text, html = document.text, document.html
+        else:
+            # A paste is looked at for markup, unless it is a file's text previewed before.
+            text, html = (
+                cleaned.get("text") or "",
+                {"html": True, "text": False}.get(cleaned.get("source_kind")),
+            )
         if not self.errors and not text.strip():
             raise forms.ValidationError("请粘贴文件全文或上传文件。")
         cleaned["source_text"] = text
-        # A file is a web page by its name; a paste is looked at (None).
-        upload = self.files.get("file") if cleaned.get("file") else None
-        cleaned["source_is_html"] = is_html_file(upload.name) if upload else None
+        cleaned["source_is_html"] = html
         return cleaned
+
+    def source_kind_for_save(self) -> str:
+        """What the text saved after this preview is: a file's kind (html / text), or, for a
+        paste, nothing (its markup is looked at)."""
+        html = self.cleaned_data["source_is_html"]
+        return "" if html is None else ("html" if html else "text")

@@ -195,9 +195,13 @@ def test_import_by_file_upload(editor):
     upload = SimpleUploadedFile("seed.txt", seed_text().encode("gb18030"))
     response = editor.post(IMPORT_URL, {"file": upload, "preview": "1"})
     assert "強化上下聯動協作" in response.content.decode()
-    bad = SimpleUploadedFile("seed.pdf", b"%PDF-1.4")
+    bad = SimpleUploadedFile("seed.exe", b"MZ")
     response = editor.post(IMPORT_URL, {"file": bad, "preview": "1"})
     assert "只接受" in response.content.decode()
+    damaged = SimpleUploadedFile("seed.pdf", b"%PDF-1.4")
+    response = editor.post(IMPORT_URL, {"file": damaged, "preview": "1"})
+    assert "无法读取这个 PDF 文件" in response.content.decode()
+    assert Notice.objects.count() == 0
 
 
 MARKUP_NOTICE = (
@@ -281,3 +285,29 @@ def test_a_body_the_archive_does_not_know_is_created_only_when_confirmed(editor)
     Notice.objects.all().delete()
     known = editor.post(IMPORT_URL, {"text": seed_text(), "save": "1"})  # the body exists now
     assert known.status_code == 302 and Notice.objects.count() == 1
+
+
+@pytest.mark.parametrize("suffix", ["docx", "pdf"])
+def test_an_uploaded_word_document_or_pdf_is_previewed_then_saved(editor, suffix):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = Path(__file__).parent / "data" / "files" / f"notice-fagai-diqu-2016-1771.{suffix}"
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    preview = editor.post(IMPORT_URL, {"file": upload, "preview": "1"})
+    assert "強化上下聯動協作" in preview.content.decode()
+    # A browser does not send the chosen file again: the save posts the previewed text.
+    form = preview.context["form"]
+    assert form["source_kind"].value() == "text"  # not looked at for markup when saved
+    saved = editor.post(
+        IMPORT_URL,
+        {
+            "text": form["text"].value(),
+            "source_kind": form["source_kind"].value(),
+            "save": "1",
+            "confirm_new_bodies": "1",
+        },
+    )
+    assert saved.status_code == 302
+    assert Notice.objects.get().sections.filter(kind="section").count() == 25

@@ -223,3 +223,16 @@ def test_notices_without_a_doc_number_differ_by_title_or_date(tmp_path):
         )
     run(tmp_path)
     assert Notice.objects.count() == 3
+
+
+FILES = Path(__file__).resolve().parent / "data" / "files"
+
+
+@pytest.mark.parametrize("suffix", ["docx", "pdf"])
+def test_a_word_document_or_pdf_of_the_seed_imports_whole(suffix):
+    run(FILES / f"notice-fagai-diqu-2016-1771.{suffix}")
+    notice = Notice.objects.get()
+    assert notice.doc_number == "發改地區[2016]1771號"
+    assert notice.sections.filter(kind="chapter").count() == 6
+    assert notice.sections.filter(kind="section").count() == 25
+    assert notice.sections.get(number=25, kind="section").heading == "強化上下聯動協作"

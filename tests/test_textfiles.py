@@ -1,10 +1,11 @@
 """Decoding the files editors import: UTF-8, GB18030 or Big5, each read as what it is."""
 
+import io
 from pathlib import Path
 
 import pytest
 
-from documents.textfiles import UndecodableText, decode_text, is_html_file
+from documents.textfiles import UndecodableText, decode_text, is_html_file, read_document
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 TRADITIONAL = (CORPUS / "govcn-014.zh-hant.txt").read_text(encoding="utf-8")
@@ -42,3 +43,36 @@ def test_bytes_that_are_no_chinese_text_are_refused_with_a_message():
 )
 def test_a_file_is_a_web_page_by_its_name(name, html):
     assert is_html_file(name) is html
+
+
+FILES = Path(__file__).parent / "data" / "files"
+SEED = Path(__file__).parent / "data" / "notice-fagai-diqu-2016-1771.txt"
+
+
+def test_a_word_document_reads_as_its_paragraphs():
+    document = read_document("seed.docx", (FILES / "notice-fagai-diqu-2016-1771.docx").read_bytes())
+    lines = [line for line in SEED.read_text(encoding="utf-8").split("\n") if line.strip()]
+    assert document.text.split("\n") == lines and not document.html
+
+
+def test_a_pdf_reads_as_its_text_layer():
+    document = read_document("seed.pdf", (FILES / "notice-fagai-diqu-2016-1771.pdf").read_bytes())
+    assert "國家發展改革委關于印發貫徹落實區域發展戰略" in document.text
+    assert "(二十五)強化上下聯動協作" in document.text
+
+
+def test_a_pdf_without_a_text_layer_is_refused_with_a_message():
+    from pypdf import PdfWriter
+
+    scan = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(scan)
+    with pytest.raises(UndecodableText, match="没有可用的文字层"):
+        read_document("scan.pdf", scan.getvalue())
+
+
+@pytest.mark.parametrize("name", ["broken.docx", "broken.pdf"])
+def test_a_damaged_file_is_refused_with_a_message(name):
+    with pytest.raises(UndecodableText, match="无法读取"):
+        read_document(name, b"not a real file")

@@ -1,4 +1,4 @@
-"""Bulk import: parse text and HTML files into notices, one transaction per notice."""
+"""Bulk import: parse text, web page, Word and PDF files into notices, one transaction each."""
 
 from pathlib import Path
 
@@ -8,9 +8,7 @@ from django.db import DatabaseError
 from documents.models import Category, Notice
 from documents.parsing import parse_notice
 from documents.services import DuplicateNotice, ImportRefused, import_notice, unknown_bodies
-from documents.textfiles import is_html_file, read_text
-
-SUFFIXES = {".txt", ".html", ".htm", ".md"}
+from documents.textfiles import SUFFIXES, read_file
 
 
 def collect_files(paths: list[str]) -> list[Path]:
@@ -27,7 +25,10 @@ def collect_files(paths: list[str]) -> list[Path]:
 
 
 class Command(BaseCommand):
-    help = "Import notices from .txt/.html files or folders (skips notices already archived)."
+    help = (
+        "Import notices from .txt/.md/.html/.docx/.pdf files or folders"
+        " (skips notices already archived)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or directories")
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         for index, path in enumerate(files, start=1):
             prefix = f"[{index}/{len(files)}] {path}"
             try:
-                parsed = parse_notice(read_text(path), html=is_html_file(path.name))
+                document = read_file(path)
+                parsed = parse_notice(document.text, html=document.html)
                 new_bodies = unknown_bodies(parsed)
                 result = import_notice(
                     parsed=parsed, categories=categories, status=status, update=options["update"]

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from documents.parsing import parse_notice
-from documents.textfiles import read_text
+from documents.textfiles import read_file
 
 
 class Command(BaseCommand):
@@ -18,8 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            text = read_text(Path(options["file"]))
+            document = read_file(Path(options["file"]))
         except (OSError, ValueError) as error:
             raise CommandError(f"无法读取 {options['file']}：{error}") from error
-        parsed = parse_notice(text)
+        parsed = parse_notice(document.text, html=document.html)
         self.stdout.write(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
