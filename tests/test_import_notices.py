@@ -236,3 +236,26 @@ def test_a_word_document_or_pdf_of_the_seed_imports_whole(suffix):
     assert notice.sections.filter(kind="chapter").count() == 6
     assert notice.sections.filter(kind="section").count() == 25
     assert notice.sections.get(number=25, kind="section").heading == "強化上下聯動協作"
+
+
+def test_a_saved_web_page_imports_its_notice_and_none_of_the_page():
+    run(FILES / "notice-fagai-diqu-2016-1771.saved-page.html")
+    notice = Notice.objects.get()
+    assert notice.title.startswith("國家發展改革委關于印發貫徹落實")
+    assert notice.doc_number == "發改地區[2016]1771號"
+    assert notice.sections.filter(kind="section").count() == 25
+    text = "\n".join(
+        [notice.title, notice.preamble, notice.body_intro, notice.addressees]
+        + [f"{s.heading}{s.text}" for s in notice.sections.all()]
+    )
+    for chrome in (
+        "政务公开",
+        "互动交流",
+        "搜索",
+        "分享到",
+        "微博",
+        "上一篇",
+        "网站标识码",
+        "无障碍",
+    ):
+        assert chrome not in text, chrome

@@ -49,6 +49,8 @@ _BLOCK = {
 }
 _VOID = {"br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 _SKIP = {"script", "style", "head", "title", "noscript", "template"}
+# A saved page's furniture: menus, sidebars, footers and the controls of its forms.
+_SKIP |= {"nav", "aside", "footer", "button", "select", "option", "textarea", "iframe"}
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
@@ -139,6 +141,8 @@ class _Renderer:
                         if isinstance(c, _Node) and c.tag in ("td", "th")
                     ]
                     self.lines.append("\t".join(cells))
+            elif child.tag in _BLOCK and _is_link_list(child):
+                continue  # a menu, a breadcrumb, a list of other pages
             elif child.tag in _BLOCK or child.tag in ("td", "th"):
                 self.flush()
                 before = len(self.lines)
@@ -148,6 +152,31 @@ class _Renderer:
                     self.lines.append("")  # an empty paragraph reads as an empty line
             else:
                 self.render(child)
+
+
+def _text_of(node: _Node, in_link: bool = False) -> tuple[int, int, int]:
+    """(characters, characters inside links, links) of a node's text, spaces aside."""
+    chars = linked = links = 0
+    for child in node.children:
+        if isinstance(child, str):
+            size = len(child.split()) and len("".join(child.split()))
+            chars += size
+            linked += size if in_link else 0
+        elif child.tag not in _SKIP:
+            inner = _text_of(child, in_link or child.tag == "a")
+            chars, linked = chars + inner[0], linked + inner[1]
+            links += inner[2] + (child.tag == "a")
+    return chars, linked, links
+
+
+def _is_link_list(node: _Node) -> bool:
+    """A block that is mostly links, three or more: a site's menu, breadcrumb or list of other
+    notices. A notice's own list of attached files (附件) or a sentence is never one."""
+    chars, linked, links = _text_of(node)
+    if links < 3 or linked < 0.6 * chars:
+        return False
+    text = _inline_text(node)
+    return "附件" not in text and "。" not in text
 
 
 def _inline_text(node: _Node) -> str:
