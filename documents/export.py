@@ -38,6 +38,7 @@ class _Echo:
 
 
 def _text(value: str) -> str:
+    """A text cell that a spreadsheet shows as text: a leading formula character is quoted."""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
@@ -46,11 +47,11 @@ def _row(notice, build_url):
         notice.pk,
         _text(notice.title),
         _text(notice.doc_number),
-        "；".join(body.name for body in notice.issuing_bodies()),
+        _text("；".join(body.name for body in notice.issuing_bodies())),
         notice.issued_date.isoformat() if notice.issued_date else "",
         notice.published_date.isoformat() if notice.published_date else "",
-        notice.get_validity_display(),
-        "；".join(category.name for category in notice.categories.all()),
+        _text(str(notice.get_validity_display())),
+        _text("；".join(category.name for category in notice.categories.all())),
         build_url(notice.get_absolute_url()),
     ]
 

@@ -125,6 +125,18 @@ def test_cells_that_look_like_formulas_are_quoted_as_text(client, db):
     assert row[1] == '\'=HYPERLINK("http://evil")'
 
 
+def test_every_text_cell_that_looks_like_a_formula_is_quoted(client, db):
+    from documents.models import Category
+
+    evil_body = factories.body('=HYPERLINK("http://evil")国务院')
+    evil_category = Category.objects.create(name="+SUM(A1)分类", slug="evil", menu_order=99)
+    factories.notice(lead_issuer=evil_body, doc_number="", categories=[evil_category])
+    [header, row] = rows(download(client)[1])
+    cells = dict(zip(header, row, strict=True))
+    assert cells["issuing_bodies"] == '\'=HYPERLINK("http://evil")国务院'
+    assert cells["categories"] == "'+SUM(A1)分类"
+
+
 def test_export_is_get_only(client, archive):
     assert client.post("/notices/export.csv").status_code == 405
 
