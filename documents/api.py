@@ -7,7 +7,7 @@ names the parameter, so a typo never silently returns the wrong rows.
 
 from django.core.exceptions import ValidationError as FieldError
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import SimpleRouter
 
@@ -73,6 +73,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise ValidationError(filter_errors(filterset))
+        query = filterset.search_query
+        if query.raw.strip() and not (query or query.excluded):
+            # The list pages say so above the whole list; a harvester gets the reason instead.
+            raise ValidationError({"q": [f"“{query.raw[:40]}”里没有可搜索的词。"]})
         view.filterset = filterset  # the list marks search hits with its parsed query
         return filterset.qs
 
@@ -94,7 +98,13 @@ class Pagination(PageNumberPagination):
             size = 0
         if size < 1:
             raise ValidationError({self.page_size_query_param: ["请输入一个正整数。"]})
-        return min(size, self.max_page_size)
+        if size > self.max_page_size:
+            # Refused, as an unknown parameter is: a harvester that asked for 1,000 rows a page
+            # must not take 100 for all there is.
+            raise ValidationError(
+                {self.page_size_query_param: [f"每页最多 {self.max_page_size} 条。"]}
+            )
+        return size
 
 
 class ReadOnlyAPIViewSet(viewsets.GenericViewSet):
@@ -109,6 +119,10 @@ class ReadOnlyAPIViewSet(viewsets.GenericViewSet):
         unknown = sorted(set(request.query_params) - self.known_query_parameters())
         if unknown:
             raise ValidationError({"unknown_parameters": unknown})
+        # Every parameter takes one value: a second one would be silently ignored.
+        repeated = sorted(k for k, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({"repeated_parameters": repeated})
 
     def known_query_parameters(self) -> set[str]:
         known = {"format"}
@@ -155,6 +169,12 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
         if self.action == "retrieve":
             return api_serializers.NoticeDetailSerializer
         return api_serializers.NoticeSummarySerializer
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound("没有这个编号的已发布文件。") from None
 
     def filter_queryset(self, queryset):
         # The filters choose among notices; a notice asked for by its id is found by its id alone.

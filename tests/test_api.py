@@ -166,12 +166,28 @@ def test_pages_and_page_size(api, archive):
     assert [row["title"] for row in second["results"]] == ["關於促進區域協調發展的指導意見"]
 
 
-def test_page_size_is_capped_at_100(api, db):
+def test_page_size_is_at_most_100_and_more_is_a_400(api, db):
     Notice.objects.bulk_create(
         Notice(title=f"文件{i}", status=Notice.Status.PUBLISHED) for i in range(105)
     )
-    body = api.get("/api/notices/", {"page_size": 1000}).json()
+    body = api.get("/api/notices/", {"page_size": 100}).json()
     assert body["count"] == 105 and len(body["results"]) == 100
+    refused = api.get("/api/notices/", {"page_size": 1000})
+    assert refused.status_code == 400
+    assert refused.json() == {"page_size": ["每页最多 100 条。"]}
+
+
+def test_a_repeated_parameter_is_a_400_naming_it(api, archive):
+    response = api.get("/api/notices/?year=2016&year=2017&q=区域")
+    assert response.status_code == 400
+    assert response.json() == {"repeated_parameters": ["year"]}
+
+
+@pytest.mark.parametrize("q", ["！！！", "，。"])
+def test_a_query_with_nothing_searchable_is_a_400_saying_so(api, archive, q):
+    response = api.get("/api/notices/", {"q": q})
+    assert response.status_code == 400
+    assert "没有可搜索的词" in response.json()["q"][0]
 
 
 @pytest.mark.parametrize("page", ["99", "0", "abc"])
@@ -219,6 +235,7 @@ def test_page_page_size_and_format_are_known(api, archive):
         ({"q": "区" * 201}, "q"),
         ({"page_size": "abc"}, "page_size"),
         ({"page_size": "0"}, "page_size"),
+        ({"page_size": "101"}, "page_size"),
     ],
 )
 def test_an_invalid_value_is_a_400_naming_the_parameter(api, archive, params, parameter):
@@ -329,7 +346,9 @@ def test_reading_through_the_api_does_not_count_as_a_view(api, archive):
 
 
 def test_unknown_notice_is_404(api, archive):
-    assert api.get("/api/notices/999999/").status_code == 404
+    missing = api.get("/api/notices/999999/")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "没有这个编号的已发布文件。"}
     assert api.get("/api/notices/abc/").status_code == 404
 
 
