@@ -124,6 +124,18 @@ def query_parameter_names(filterset) -> set[str]:
     return names
 
 
+class NoticeFilterForm(forms.Form):
+    """The filter form, with the checks that span fields."""
+
+    def clean(self):
+        cleaned = super().clean()
+        dates = cleaned.get("date")
+        if dates and dates.start and dates.stop and dates.start > dates.stop:
+            # Zero results with no word of why would be the alternative.
+            self.add_error("date", _("起始日期晚于截止日期：请交换两个日期。"))
+        return cleaned
+
+
 class NoticeFilter(filters.FilterSet):
     # Undated notices go last whichever way the dates run.
     SORTS = {
@@ -188,10 +200,19 @@ class NoticeFilter(filters.FilterSet):
     class Meta:
         model = Notice
         fields = ["q", "category", "issuer", "year", "date", "doc_number", "validity", "sort"]
+        form = NoticeFilterForm
 
-    def __init__(self, *args, fixed=(), **kwargs):
+    def __init__(self, data=None, *args, fixed=(), **kwargs):
         """``fixed`` names filters that the page itself sets (a category page's category)."""
-        super().__init__(*args, **kwargs)
+        # The sort select says how the list is sorted when the address does not: by relevance
+        # with a keyword, newest first without one (its first choice, 相关度, showed either way).
+        implied = "relevance" if (data or {}).get("q") else "newest"
+        if data is not None and not data.get("sort"):
+            data = data.copy()
+            data["sort"] = implied
+        super().__init__(data, *args, **kwargs)
+        if data is None:
+            self.form.initial["sort"] = implied
         for name in fixed:
             self.filters.pop(name)
         if self.request is not None:

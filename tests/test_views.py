@@ -357,3 +357,33 @@ def test_home_counts_an_issuers_joint_notices_as_its_page_lists_them(client):
     counts = {body.name: body.notice_count for body in client.get("/").context["top_issuers"]}
     assert counts == {"国家发展改革委": 2, "财政部": 1}
     assert len(client.get(ndrc.get_absolute_url()).context["notices"]) == 2
+
+
+def test_an_echoed_query_is_bidi_isolated(client, db):
+    reversed_query = "\u202e！！"  # a right-to-left override and nothing searchable
+    page = client.get("/notices/", {"q": reversed_query}).content.decode()
+    assert "“\u2068\u202e！！\u2069”里没有可搜索的词" in page
+
+
+def test_a_search_page_is_headed_by_its_query_and_sorted_by_relevance(client, db):
+    factories.notice(title="关于区域协调发展的通知")
+    page = client.get("/notices/", {"q": "区域协调"}).content.decode()
+    assert re.search(r"<h1>搜索“\u2068区域协调\u2069”</h1>", page)
+    assert '<option value="relevance" selected>' in page
+
+
+def test_without_a_keyword_the_sort_select_says_newest(client, db):
+    page = client.get("/notices/").content.decode()
+    assert "<h1>全部文件</h1>" in page
+    assert '<option value="newest" selected>' in page
+    assert '<option value="relevance" selected>' not in page
+
+
+def test_an_inverted_date_range_is_a_form_error_not_an_empty_list(client, db):
+    factories.notice(issued_date=datetime.date(2016, 5, 1))
+    params = {"date_after": "2016-12-31", "date_before": "2016-01-01"}
+    response = client.get("/notices/", params)
+    assert response.status_code == 200
+    assert "起始日期晚于截止日期" in response.content.decode()
+    api = client.get("/api/notices/", params)
+    assert api.status_code == 400 and "起始日期晚于截止日期" in str(api.json())

@@ -21,3 +21,10 @@ def heading_level(depth):
 def highlight(text, terms):
     """Text with the search terms marked (<mark>), or the text unchanged without terms."""
     return search.highlight(text, terms) if terms else text
+
+
+@register.filter
+def isolated(text):
+    """Text a reader typed, shown inside a sentence: bidi-isolated (U+2068 … U+2069), so that
+    a right-to-left mark in it (U+202E) cannot reverse the sentence around it."""
+    return f"\u2068{text}\u2069" if text else text
