@@ -38,11 +38,12 @@ test: install
 	$(BIN)/python -m pytest
 
 # The 繁體 interface: re-extract the marked strings into locale/zh_Hant/LC_MESSAGES/django.po,
-# then (after translating the new entries) compile django.mo. Both are committed, so only this
+# then (after translating the new entries) compile django.mo; locale/zh_Hans holds only
+# corrections of Django's and django-axes' 简体 strings, edited by hand. Both are committed, so only this
 # needs gettext (apt-get install gettext); running the site does not.
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --ignore='node_modules/*' --ignore='staticfiles/*'
-	$(BIN)/python manage.py compilemessages -l zh_Hant --ignore='$(VENV)/*' --ignore='node_modules/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hant -l zh_Hans --ignore='$(VENV)/*' --ignore='node_modules/*'
 
 lint: install
 	$(BIN)/ruff check .

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "reversion",
-    "axes",
+    "policyhub.apps.AxesConfig",  # django-axes, with a Chinese name in the admin
     "documents",
 ]
 

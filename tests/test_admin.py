@@ -311,3 +311,13 @@ def test_an_uploaded_word_document_or_pdf_is_previewed_then_saved(editor, suffix
     )
     assert saved.status_code == 302
     assert Notice.objects.get().sections.filter(kind="section").count() == 25
+
+
+def test_the_admin_speaks_chinese_for_nul_characters_the_lockout_and_the_chooser(editor):
+    data = notice_form(title="关于\x00测试的通知")
+    page = editor.post("/admin/documents/notice/add/", data).content.decode()
+    assert "不能包含空字符" in page and "不允许是用空字符串" not in page
+    index = editor.get("/admin/").content.decode()
+    assert "登录保护" in index and "登录尝试" in index and "Access attempts" not in index
+    catalog = editor.get("/admin/jsi18n/").content.decode()
+    assert '"Choose all %s": "\\u5168\\u9009%s"' in catalog  # 全选%s
