@@ -3,7 +3,8 @@ from django import forms
 from .models import Category
 from .textfiles import SUFFIXES, UndecodableText, read_document
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# One limit for a paste and a file (settings.DATA_UPLOAD_MAX_MEMORY_SIZE leaves room above it).
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class ImportTextForm(forms.Form):
@@ -38,7 +39,7 @@ class ImportTextForm(forms.Form):
             return None
         if not upload.name.lower().endswith(SUFFIXES):
             raise forms.ValidationError("只接受 .docx、.pdf、.html、.htm、.txt 或 .md 文件。")
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("文件超过 5 MB。")
         try:
             return read_document(upload.name, upload.read())
@@ -58,6 +59,11 @@ class ImportTextForm(forms.Form):
             )
         if not self.errors and not text.strip():
             raise forms.ValidationError("请粘贴文件全文或上传文件。")
+        if len(text.encode()) > MAX_IMPORT_BYTES:
+            # The text stays in the box: the editor shortens it rather than pasting it again.
+            self.add_error(
+                "text", "全文超过 5 MB，请删去与文件无关的部分（如整页的菜单、附表）后再预览。"
+            )
         cleaned["source_text"] = text
         cleaned["source_is_html"] = html
         return cleaned

@@ -168,6 +168,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The admin's change form of a long regulation posts ~10 fields per unit (150 articles: 1,500);
 # beyond this a request is refused with a 400.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+# A pasted notice may be as long as an uploaded one (documents.forms.MAX_IMPORT_BYTES, 5 MB);
+# Django's 2.5 MB default answered a longer paste with a bare 400 and lost it. Above this
+# (the form's own limit and room for its other fields) a request is still refused.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 NOTICES_PER_PAGE = 20
 

@@ -321,3 +321,20 @@ def test_the_admin_speaks_chinese_for_nul_characters_the_lockout_and_the_chooser
     assert "登录保护" in index and "登录尝试" in index and "Access attempts" not in index
     catalog = editor.get("/admin/jsi18n/").content.decode()
     assert '"Choose all %s": "\\u5168\\u9009%s"' in catalog  # 全选%s
+
+
+def test_a_paste_over_the_limit_is_a_form_error_that_keeps_the_text(editor):
+    long_paste = seed_text() + "附表。" * 700_000  # about 6.3 MB in UTF-8
+    response = editor.post(IMPORT_URL, {"text": long_paste[: 5_900_000 // 3], "preview": "1"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "全文超过 5 MB" in page
+    assert "國家發展改革委關于印發" in page  # the paste is still in the box
+    assert Notice.objects.count() == 0
+
+
+def test_a_paste_of_three_megabytes_is_previewed(editor):
+    paste = seed_text() + "\n" + "附表说明。" * 200_000  # 3 MB: over Django's 2.5 MB default
+    response = editor.post(IMPORT_URL, {"text": paste, "preview": "1"})
+    assert response.status_code == 200
+    assert "強化上下聯動協作" in response.content.decode()

@@ -510,3 +510,28 @@ def test_codes_and_names_in_latin_letters_are_kept():
     line = remove_inline_noise("执行 ISO9001、PM2.5 和 H7N9 的规定 WeChat2019 iPhone12 COVID19 x86")
     for code in ("ISO9001", "PM2.5", "H7N9", "WeChat2019", "iPhone12", "COVID19", "x86"):
         assert code in line
+
+
+NOTICE_OF = (
+    "国务院关于做好防汛工作的通知\n国发〔2019〕9号\n\n各省、自治区、直辖市人民政府：\n"
+    "请认真做好防汛工作。\n\n国务院\n{date}\n"
+)
+
+
+def test_a_future_issue_date_is_a_warning():
+    future = parse_notice(NOTICE_OF.format(date="2099年5月6日"))
+    assert "成文日期 2099-05-06 在今天之后，请核对" in future.warnings
+    assert parse_notice(NOTICE_OF.format(date="2019年5月6日")).warnings == []
+
+
+@pytest.mark.parametrize(
+    "garble",
+    [
+        lambda text: text.replace("防汛", "锟斤拷"),  # GBK bytes read as UTF-8, twice over
+        lambda text: text.replace("防汛", "\ufffd\ufffd"),
+        lambda text: text.encode().decode("latin-1"),  # UTF-8 read as Latin-1
+    ],
+)
+def test_garbled_text_is_a_warning(garble):
+    notice = parse_notice(garble(NOTICE_OF.format(date="2019年5月6日")))
+    assert any(w.startswith("文本中有乱码") for w in notice.warnings)

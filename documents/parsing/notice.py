@@ -7,6 +7,7 @@ title, introduction and numbered units. A plain notice (an 意见 issued directl
 numbered units before the signature instead. Policy-library pages may add a metadata table.
 """
 
+import datetime
 import re
 
 from .dates import DATE_RE, is_date_line, parse_date
@@ -130,6 +131,7 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
     if not notice.title:
         notice.title = notice.body_title
     _warn_missing(notice)
+    _warn_implausible(notice, text)
     return notice
 
 
@@ -459,6 +461,24 @@ def _body_names(names: list[str], warnings: list[str]) -> list[str]:
         else:
             warnings.append(f"“{name[:40]}”不像发文机关的名称，未采用")
     return kept
+
+
+# What a text decoded with the wrong encoding shows: U+FFFD, the GBK-as-UTF-8 锟斤拷, the
+# uninitialised-memory 烫烫烫 / 屯屯屯, and UTF-8 read as Latin-1 (å¹´, â€œ).
+_GARBLE = re.compile(r"\ufffd|锟斤拷|烫烫烫|屯屯屯")
+_LATIN1_UTF8 = re.compile(r"[\u00c2-\u00e9][\u0080-\u00bf]{1,2}")
+
+
+def _warn_implausible(notice: ParsedNotice, text: str) -> None:
+    """Warnings for what parses but cannot be right: a 成文日期 after today, garbled text."""
+    if notice.issued_date and notice.issued_date > datetime.date.today():
+        notice.warnings.append(f"成文日期 {notice.issued_date} 在今天之后，请核对")
+    latin1 = _LATIN1_UTF8.findall(text)
+    garbled = _GARBLE.findall(text) + (latin1 if len(latin1) >= 3 else [])
+    if garbled:
+        shown = ("".join(c for c in g if c.isprintable()) for g in garbled)
+        sample = "、".join(dict.fromkeys(g for g in shown if g))
+        notice.warnings.append(f"文本中有乱码（{sample[:20]}），可能是编码不对：请核对原文")
 
 
 def _warn_missing(notice: ParsedNotice) -> None:
