@@ -198,7 +198,7 @@ class NoticeDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         if request.view_count is None:  # counted by reading_etag, with this reading
-            raise Http404("没有这个已发布的文件。")
+            return self.draft_preview(request)
         if request.GET or request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
         key = page_key(request, "notice-page")  # bytes with a stand-in, not a response
@@ -217,10 +217,28 @@ class NoticeDetailView(DetailView):
         response = self.render_to_response(self.get_context_data(object=self.object))
         return response.render().content
 
+    def draft_preview(self, request):
+        """A draft as its page will read, for the editors who may see it (在站点上查看 in the
+        admin), under a 草稿 banner; never cached, never counted, a 404 for anyone else."""
+        if not request.user.has_perm("documents.view_notice"):
+            raise Http404("没有这个已发布的文件。")
+        self.draft = True
+        self.object = self.get_object(self.notices(Notice.objects.exclude(status="published")))
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    draft = False
+
     def get_queryset(self):
+        return self.notices(Notice.objects.published())
+
+    @staticmethod
+    def notices(notices):
+        """What a notice page reads of the notices, without a query per unit or issuer."""
         return (
-            Notice.objects.published()
-            .select_related("lead_issuer")
+            notices.select_related("lead_issuer")
             .defer("search_title", "search_headings", "search_body", "search_text")
             .prefetch_related(
                 "categories",
@@ -232,7 +250,8 @@ class NoticeDetailView(DetailView):
 
     def get_object(self, queryset=None):
         notice = super().get_object(queryset)
-        notice.view_count = self.request.view_count
+        if not self.draft:
+            notice.view_count = self.request.view_count
         return notice
 
     def get_context_data(self, **kwargs):
@@ -259,5 +278,6 @@ class NoticeDetailView(DetailView):
             toc_articles=not any(unit.kind in structural for unit in notice.sections.all()),
             terms=terms,
             hit_count=hits,
+            draft_preview=self.draft,
             **kwargs,
         )

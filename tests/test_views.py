@@ -387,3 +387,30 @@ def test_an_inverted_date_range_is_a_form_error_not_an_empty_list(client, db):
     assert "起始日期晚于截止日期" in response.content.decode()
     api = client.get("/api/notices/", params)
     assert api.status_code == 400 and "起始日期晚于截止日期" in str(api.json())
+
+
+def test_editors_preview_a_draft_under_a_banner_nobody_else_sees_it(client, db):
+    from django.contrib.auth.models import Permission, User
+
+    draft = factories.notice(title="关于尚未发布的通知", published=False)
+    url = draft.get_absolute_url()
+    assert client.get(url).status_code == 404
+    reader = User.objects.create_user("reader", password="a-long-test-password")
+    client.force_login(reader)
+    assert client.get(url).status_code == 404  # logged in, but no right to see notices
+    editor = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="view_notice"))
+    client.force_login(editor)
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "草稿预览：这个文件尚未发布，读者看不到它。" in page and "关于尚未发布的通知" in page
+    assert response["Cache-Control"] == "private, no-store"
+    assert Notice.objects.get(pk=draft.pk).view_count == 0
+    client.logout()
+    assert client.get(url).status_code == 404  # the preview was not cached for readers
+
+
+def test_a_published_notice_has_no_draft_banner(client, db):
+    notice = factories.notice(title="关于已经发布的通知")
+    assert "草稿预览" not in client.get(notice.get_absolute_url()).content.decode()
