@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from documents.models import Notice
 from tests import factories
@@ -89,7 +90,8 @@ def test_add_a_notice_with_two_sections_then_publish_it(editor, client):
         ("（二）", "工作措施", "s-2"),
     ]
     assert notice.doc_number_normalized == "测发[2024]8号"
-    assert client.get(notice.get_absolute_url()).status_code == 404
+    reader = Client()  # `client` is the editor's, who may preview drafts
+    assert reader.get(notice.get_absolute_url()).status_code == 404
 
     editor.post(
         "/admin/documents/notice/",
@@ -106,7 +108,7 @@ def test_add_a_notice_with_two_sections_then_publish_it(editor, client):
         "/admin/documents/notice/",
         {"action": "unpublish_selected", "_selected_action": [notice.pk]},
     )
-    assert client.get(notice.get_absolute_url()).status_code == 404
+    assert reader.get(notice.get_absolute_url()).status_code == 404
 
 
 def test_a_duplicate_doc_number_is_a_form_error_and_saves_nothing(editor):
@@ -184,7 +186,7 @@ def test_import_save_creates_a_draft_and_opens_its_change_form(editor, client):
     assert notice.sections.filter(kind="chapter").count() == 6
     assert notice.sections.filter(kind="section").count() == 25
     assert list(notice.categories.all()) == [region]
-    assert client.get(notice.get_absolute_url()).status_code == 404
+    assert Client().get(notice.get_absolute_url()).status_code == 404  # a reader's
     change = editor.get(response["Location"]).content.decode()
     assert "已保存为草稿" in change
 

@@ -414,3 +414,22 @@ def test_editors_preview_a_draft_under_a_banner_nobody_else_sees_it(client, db):
 def test_a_published_notice_has_no_draft_banner(client, db):
     notice = factories.notice(title="关于已经发布的通知")
     assert "草稿预览" not in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_a_doc_number_shows_in_its_official_form_in_the_readers_script(client, db):
+    notice = factories.notice(title="关于区域发展的通知", doc_number="發改地區[2016]1771號")
+    simplified = client.get(notice.get_absolute_url()).content.decode()
+    meta = re.search(r'<table class="meta">.*?</table>', simplified, re.S).group(0)
+    assert "发改地区〔2016〕1771号" in meta and "原文：發改地區[2016]1771號" in meta
+    citation = re.search(r'<p class="citation-text">(.*?)</p>', simplified, re.S).group(1)
+    assert "（发改地区〔2016〕1771号）" in citation
+    assert "发改地区〔2016〕1771号" in client.get("/notices/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    traditional = client.get(notice.get_absolute_url()).content.decode()
+    assert "發改地區〔2016〕1771號" in traditional
+
+
+def test_a_doc_number_already_official_has_no_as_written_hint(client, db):
+    notice = factories.notice(doc_number="国发〔2016〕67号")
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "国发〔2016〕67号" in page and "原文：" not in page

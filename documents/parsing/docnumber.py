@@ -46,6 +46,15 @@ def normalize_doc_number(text: str) -> str:
     return folded
 
 
+def official_doc_number(text: str) -> str:
+    """A document number in the form the issuing bodies print it: 发改地区〔2016〕1771号 for
+    發改地區[2016]1771號 or 发改地区［2016］第1771号 (simplified; convert for 繁體)."""
+    normalized = normalize_doc_number(text)
+    if _WITH_YEAR.match(normalized):
+        return normalized.replace("[", "〔").replace("]", "〕")
+    return unicodedata.normalize("NFKC", text).strip() if text else ""
+
+
 def parse_doc_number(text: str) -> DocNumber:
     """Split a document number into its normalized form and parts, where they can be read."""
     normalized = normalize_doc_number(text)

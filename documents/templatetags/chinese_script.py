@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import SafeData, mark_safe
 
 from documents import i18n
+from documents.parsing.docnumber import official_doc_number
 
 register = template.Library()
 
@@ -12,6 +13,14 @@ def script(text):
     converted = i18n.in_reader_script(text)
     # Markup already made safe (a highlighted title) stays safe: OpenCC leaves ASCII alone.
     return mark_safe(converted) if isinstance(text, SafeData) else converted
+
+
+@register.filter
+def doc_number(text):
+    """A document number (发文字号) in its official form and the reader's script: 发改地区〔2016〕
+    1771号 on a 简体 page, 發改地區〔2016〕1771號 on a 繁體 one, whatever the brackets it was
+    stored with (the stored form is the notice's 原文)."""
+    return i18n.in_reader_script(official_doc_number(text)) if text else text
 
 
 @register.simple_tag
