@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from . import ranking
 from . import search as text_search
 from .parsing.docnumber import parse_doc_number
+from .parsing.script import to_simplified
 
 MAX_BIGINT = 2**63 - 1
 
@@ -339,6 +340,15 @@ class Notice(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    # Scraped pages print 来源：未知 when they do not know: no source to show.
+    UNKNOWN_SOURCES = frozenset({"未知", "不详", "无", "暂无", "unknown"})
+
+    @property
+    def known_source(self) -> str:
+        """The source (来源), unless the page it came from said it did not know it."""
+        source = (self.source or "").strip()
+        return "" if to_simplified(source).lower() in self.UNKNOWN_SOURCES else source
 
     def issuing_bodies(self):
         """All issuing bodies, lead first (uses prefetched co_issuer_links when present)."""

@@ -14,7 +14,7 @@ from documents.parsing.dates import is_date_line, parse_date
 from documents.parsing.html import html_to_text, looks_like_html
 from documents.parsing.noise import clean_lines, remove_inline_noise
 from documents.parsing.numerals import chinese_to_int
-from documents.parsing.structure import build_units, match_label
+from documents.parsing.structure import build_units, match_label, split_heading
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "notice-fagai-diqu-2016-1771.txt"
@@ -535,3 +535,16 @@ def test_a_future_issue_date_is_a_warning():
 def test_garbled_text_is_a_warning(garble):
     notice = parse_notice(garble(NOTICE_OF.format(date="2019年5月6日")))
     assert any(w.startswith("文本中有乱码") for w in notice.warnings)
+
+
+@pytest.mark.parametrize(
+    "line, heading",
+    [
+        ("（一）指导思想：全面贯彻党的十九大精神。", "指导思想"),
+        ("（二）工作目标：到2025年基本建成。", "工作目标"),
+        ("（三）各地区要：加强领导，落实责任。", ""),  # a sentence introducing its list
+        ("（四）主要任务包括：一是加强领导。", ""),
+    ],
+)
+def test_a_heading_may_end_at_a_colon(line, heading):
+    assert split_heading(match_label(line))[0] == heading

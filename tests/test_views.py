@@ -219,7 +219,6 @@ def test_detail_shows_metadata_text_attachments_and_anchored_units(client):
         "發改地區[2016]1771號",
         "2016年8月16日",
         "2016年10月19日",
-        "未知",
         "现行有效",
         "各省、自治区、直辖市人民政府：",
         "附件",
@@ -228,6 +227,7 @@ def test_detail_shows_metadata_text_attachments_and_anchored_units(client):
         "国家发展改革委",
     ]:
         assert text in page, text
+    assert ">来源<" not in page  # 来源：未知 is no source
     assert 'id="s-1"' in page and 'id="s-3"' in page
     assert 'href="#s-3"' in page  # table of contents
     assert "第3项要求" in page
@@ -433,3 +433,31 @@ def test_a_doc_number_already_official_has_no_as_written_hint(client, db):
     notice = factories.notice(doc_number="国发〔2016〕67号")
     page = client.get(notice.get_absolute_url()).content.decode()
     assert "国发〔2016〕67号" in page and "原文：" not in page
+
+
+def test_the_metadata_table_leaves_out_what_is_not_known(client, db):
+    notice = factories.notice(doc_number="", source="未知", issued_date=None)
+    meta = re.search(
+        r'<table class="meta">.*?</table>',
+        client.get(notice.get_absolute_url()).content.decode(),
+        re.S,
+    ).group(0)
+    assert "—" not in meta
+    for absent in ("来源", "发文字号", "成文日期"):
+        assert f">{absent}<" not in meta
+    assert ">发文机关<" in meta and ">点击<" in meta
+    known = factories.notice(source="中国政府网")
+    assert "中国政府网" in client.get(known.get_absolute_url()).content.decode()
+
+
+def test_chinese_text_shows_full_width_punctuation_and_no_double_gap(client, db):
+    notice = factories.notice(
+        addressees="各省、自治区、直辖市人民政府,国务院有关部委、直属机构",
+        preamble="现印发你们:请认真贯彻执行;有问题及时报告!",
+        units=[("总体要求", "坚持稳中求进, 推动高质量发展。Version 2.0, ok.")],
+    )
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "直辖市人民政府，国务院有关部委" in page
+    assert "现印发你们：请认真贯彻执行；有问题及时报告！" in page
+    assert "Version 2.0, ok." in page  # Latin text keeps its own punctuation
+    assert re.search(r'class="toc-label tight">\(1\)</span>总体要求', page)

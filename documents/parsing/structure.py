@@ -107,7 +107,15 @@ def split_heading(label: Label) -> tuple[str, str]:
         return "", rest
     if label.scheme in ("part", "chapter", "subsection") and "。" not in rest:
         return rest, ""
+    colon = re.search(r"[：:]", rest)
     stop = rest.find("。")
+    if label.kind != "item" and colon and (stop < 0 or colon.start() < stop):
+        # （一）指导思想：全面贯彻… — a heading ended by a colon rather than a full stop.
+        first, after = rest[: colon.start()], rest[colon.end() :].strip(" \u3000\u00a0")
+        # Not a sentence that introduces its list: 各地区要：… / 主要包括：….
+        lead_in = re.search(r"[，,]|(?:要|应|是|为|如下|以下|包括|有|的)$", first)
+        if _heading_like(first, 12) and not lead_in and after:
+            return first, after
     if stop < 0:
         if _heading_like(rest, 40 if label.kind != "item" else 30):
             return rest, ""
