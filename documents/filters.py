@@ -207,6 +207,7 @@ class NoticeFilter(filters.FilterSet):
         # The sort select says how the list is sorted when the address does not: by relevance
         # with a keyword, newest first without one (its first choice, 相关度, showed either way).
         implied = "relevance" if (data or {}).get("q") else "newest"
+        self.given = {name for name, value in (data or {}).items() if value}
         if data is not None and not data.get("sort"):
             data = data.copy()
             data["sort"] = implied
@@ -221,6 +222,21 @@ class NoticeFilter(filters.FilterSet):
                 if name in self.form.fields:
                     key = f"filter-options:{name}:{generation}:{get_language()}"
                     self.form.fields[name].widget.options_key = key
+
+    # The conditions a reader sets most, shown first; the others folded under 更多条件.
+    PRIMARY = ("q", "category", "issuer")
+
+    def primary_fields(self):
+        return [field for field in self.form if field.name in self.PRIMARY]
+
+    def more_fields(self):
+        return [field for field in self.form if field.name not in self.PRIMARY]
+
+    @property
+    def more_filters_set(self) -> bool:
+        """Whether the address sets one of the folded conditions (they then show unfolded)."""
+        folded = query_parameter_names(self) - set(self.PRIMARY)
+        return bool(self.given & folded) or bool(self.form.errors)
 
     @classmethod
     def page_parameters(cls) -> set[str]:

@@ -84,3 +84,18 @@ class AdminInDefaultLanguageMiddleware:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)
+
+
+# Half-width , : ; ? ! between Chinese characters, as some sources type them (直辖市人民政府,国务院
+# 有关部委:): shown full-width, as the rest of the text is.
+_HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff”’》）」])([,:;?!])(?=[\u4e00-\u9fff“‘《（「]|$)")
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+
+
+def shown(text: str) -> str:
+    """Notice text as a reader sees it: in their script, Chinese sentences' punctuation
+    full-width (the stored text keeps what the source wrote)."""
+    converted = in_reader_script(text)
+    if converted and isinstance(converted, str):
+        converted = _HALF_WIDTH.sub(lambda m: _FULL_WIDTH[m[1]], converted)
+    return converted

@@ -218,3 +218,49 @@ def test_reader_switches_to_traditional_and_back_on_the_same_page(archive, page)
     assert page.get_attribute("html", "lang") == "zh-Hans"
     assert page.get_by_role("heading", name="政策分类").is_visible()
     assert page.url.endswith("/categories/regional-economy/?sort=oldest")
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def test_on_a_phone_the_results_start_on_the_first_screen(archive, phone):
+    phone.goto(archive.url + "/notices/?q=" + "区域协调")
+    first = phone.locator(".notice-row").first.bounding_box()
+    assert first["y"] < 844, first
+    assert phone.locator("details.more-filters").get_attribute("open") is None
+    phone.locator("details.more-filters summary").click()
+    assert phone.locator("#id_year").is_visible()
+
+
+def test_on_a_phone_the_toc_is_folded_and_a_button_leads_back_to_it(archive, phone):
+    notice = Notice.objects.get(doc_number="發改地區[2016]1771號")
+    phone.goto(archive.url + notice.get_absolute_url())
+    assert not phone.locator("nav.toc").is_visible()  # the sidebar's, for wide screens
+    toc = phone.locator("details.toc-mobile")
+    assert toc.get_attribute("open") is None
+    assert not toc.get_by_role("link", name=re.compile(r"^\(二十五\)")).is_visible()
+    phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    back = phone.get_by_role("link", name=re.compile("目录"))
+    assert back.is_visible()
+    back.click()
+    phone.locator("details.toc-mobile summary").click()
+    link = toc.get_by_role("link", name=re.compile(r"^\(二十五\)"))
+    assert link.is_visible()
+    link.click()
+    phone.wait_for_url("**#s-25")
+
+
+def test_on_a_wide_screen_the_toc_stays_beside_a_long_notice(archive, page):
+    notice = Notice.objects.get(doc_number="發改地區[2016]1771號")
+    page.goto(archive.url + notice.get_absolute_url() + "#s-20")
+    assert _in_viewport(page, "#s-20")
+    assert _in_viewport(page, "nav.toc")  # sticky in the left column, 10,000 px down
+    assert not page.locator("details.toc-mobile").is_visible()

@@ -461,3 +461,9 @@ def test_chinese_text_shows_full_width_punctuation_and_no_double_gap(client, db)
     assert "现印发你们：请认真贯彻执行；有问题及时报告！" in page
     assert "Version 2.0, ok." in page  # Latin text keeps its own punctuation
     assert re.search(r'class="toc-label tight">\(1\)</span>总体要求', page)
+
+
+def test_search_snippets_show_full_width_punctuation_too(client, db):
+    factories.notice(units=[("总体要求", "优化配置;加强区域发展战略,规划政策。")])
+    page = client.get("/notices/", {"q": "区域发展"}).content.decode()
+    assert "优化配置；加强<mark>区域发展</mark>战略，规划政策。" in page

@@ -1,5 +1,3 @@
-import re
-
 from django import template
 from django.utils.safestring import SafeData, mark_safe
 
@@ -9,19 +7,11 @@ from documents.parsing.docnumber import official_doc_number
 register = template.Library()
 
 
-# Half-width , : ; ? ! between Chinese characters, as some sources type them (直辖市人民政府,国务院
-# 有关部委:): shown full-width, as the rest of the text is.
-_HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff”’》）」])([,:;?!])(?=[\u4e00-\u9fff“‘《（「]|$)")
-_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-
-
 @register.filter
 def script(text):
     """Notice text in the reader's script (简体 or 繁體), converted by OpenCC and cached, with
     the half-width punctuation of Chinese sentences shown full-width."""
-    converted = i18n.in_reader_script(text)
-    if converted and isinstance(converted, str):
-        converted = _HALF_WIDTH.sub(lambda m: _FULL_WIDTH[m[1]], converted)
+    converted = i18n.shown(text)
     # Markup already made safe (a highlighted title) stays safe: OpenCC leaves ASCII alone.
     return mark_safe(converted) if isinstance(text, SafeData) else converted
 
