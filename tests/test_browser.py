@@ -264,3 +264,10 @@ def test_on_a_wide_screen_the_toc_stays_beside_a_long_notice(archive, page):
     assert _in_viewport(page, "#s-20")
     assert _in_viewport(page, "nav.toc")  # sticky in the left column, 10,000 px down
     assert not page.locator("details.toc-mobile").is_visible()
+
+
+def test_on_a_phone_home_shows_the_categories_before_the_latest_notices(archive, phone):
+    phone.goto(archive.url + "/")
+    menu = phone.get_by_role("navigation", name="政策分类").bounding_box()
+    latest = phone.locator("#latest-heading").bounding_box()
+    assert menu["y"] < latest["y"] and menu["y"] < 844

@@ -467,3 +467,12 @@ def test_search_snippets_show_full_width_punctuation_too(client, db):
     factories.notice(units=[("总体要求", "优化配置;加强区域发展战略,规划政策。")])
     page = client.get("/notices/", {"q": "区域发展"}).content.decode()
     assert "优化配置；加强<mark>区域发展</mark>战略，规划政策。" in page
+
+
+def test_a_publication_note_follows_the_signature(client, db):
+    notice = factories.notice(
+        preamble="现印发给你们，请认真贯彻执行。\n（此件公开发布）", signatory="国务院"
+    )
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert page.index('class="signature"') < page.index("（此件公开发布）")
+    assert page.index("现印发给你们") < page.index('class="signature"')
