@@ -46,7 +46,7 @@ def read_document(name: str, data: bytes) -> ImportedText:
         return ImportedText(_docx_text(data), html=False)
     if suffix == ".pdf":
         return ImportedText(_pdf_text(data), html=False)
-    return ImportedText(decode_text(data), html=suffix in HTML_SUFFIXES)
+    return ImportedText(decode_text(data), html=is_html_file(name))
 
 
 def read_file(path: Path) -> ImportedText:
