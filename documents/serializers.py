@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Attachment, Category, IssuingBody, Notice, Section
+from .parsing.docnumber import official_doc_number
 
 
 def _absolute(serializer, path: str) -> str:
@@ -81,6 +82,10 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
     categories = CategoryRefSerializer(many=True, read_only=True)
     validity_label = serializers.CharField(source="get_validity_display", read_only=True)
     search_hit = serializers.SerializerMethodField(help_text="With ``q`` only: where it matched.")
+    doc_number_official = serializers.SerializerMethodField(
+        help_text="发文字号 in the form the issuing bodies print it (发改地区〔2016〕1771号); "
+        "``doc_number`` is the number as the source wrote it."
+    )
 
     class Meta:
         model = Notice
@@ -90,6 +95,7 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
             "api_url",
             "title",
             "doc_number",
+            "doc_number_official",
             "issuing_bodies",
             "categories",
             "issued_date",
@@ -102,6 +108,9 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
 
     def get_url(self, notice) -> str:
         return _absolute(self, notice.get_absolute_url())
+
+    def get_doc_number_official(self, notice) -> str:
+        return official_doc_number(notice.doc_number)
 
     def get_api_url(self, notice) -> str:
         return _absolute(self, reverse("documents:api-notice-detail", kwargs={"pk": notice.pk}))

@@ -438,3 +438,14 @@ def test_detail_queries_do_not_grow_with_the_units(api, archive):
     CoIssuer.objects.create(notice=big, body=archive["mof"], position=1)
     Attachment.objects.create(notice=big, title="附件", position=1)
     assert _queries(api, f"/api/notices/{big.pk}/") == small
+
+
+def test_a_notice_has_its_doc_number_as_written_and_in_the_official_form(api, db):
+    notice = factories.notice(doc_number="發改地區[2016]1771號")
+    row = api.get("/api/notices/").json()["results"][0]
+    assert (row["doc_number"], row["doc_number_official"]) == (
+        "發改地區[2016]1771號",
+        "发改地区〔2016〕1771号",
+    )
+    detail = api.get(f"/api/notices/{notice.pk}/").json()
+    assert detail["doc_number_official"] == "发改地区〔2016〕1771号"
