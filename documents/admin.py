@@ -145,7 +145,11 @@ class NoticeAdmin(VersionAdmin):
             problems = services.import_problems(parsed)
             new_bodies = services.unknown_bodies(parsed)
             context.update(
-                parsed=parsed, duplicate=duplicate, problems=problems, new_bodies=new_bodies
+                parsed=parsed,
+                duplicate=duplicate,
+                duplicate_reason=duplicate and services.duplicate_reason(duplicate),
+                problems=problems,
+                new_bodies=new_bodies,
             )
             unconfirmed = new_bodies and not request.POST.get("confirm_new_bodies")
             if "save" in request.POST and unconfirmed and not duplicate and not problems:

@@ -40,17 +40,29 @@ def _s2tw() -> opencc.OpenCC:
     return opencc.OpenCC("s2tw")
 
 
+# Half-width , : ; ? ! between Chinese characters, as some sources type them (直辖市人民政府,国务院
+# 有关部委:): shown full-width, as the rest of the text is (the stored text keeps what the source
+# wrote). One character for one: highlighting still lines up.
+_HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff”’》）」])([,:;?!])(?=[\u4e00-\u9fff“‘《（「]|$)")
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+
+
+def _full_width_punctuation(text: str) -> str:
+    return _HALF_WIDTH.sub(lambda match: _FULL_WIDTH[match[1]], text)
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def show_traditional(text: str) -> str:
     """Text in traditional script, as the 繁體 pages show it."""
     converted = _s2tw().convert(text)
-    return _FIX_PATTERN.sub(lambda match: _TRADITIONAL_FIXES[match[0]], converted)
+    converted = _FIX_PATTERN.sub(lambda match: _TRADITIONAL_FIXES[match[0]], converted)
+    return _full_width_punctuation(converted)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def show_simplified(text: str) -> str:
     """Text in simplified script, as the 简体 pages show it."""
-    return to_simplified(text)
+    return _full_width_punctuation(to_simplified(text))
 
 
 def in_reader_script(text: str, language: str | None = None) -> str:
@@ -84,18 +96,3 @@ class AdminInDefaultLanguageMiddleware:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)
-
-
-# Half-width , : ; ? ! between Chinese characters, as some sources type them (直辖市人民政府,国务院
-# 有关部委:): shown full-width, as the rest of the text is.
-_HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff”’》）」])([,:;?!])(?=[\u4e00-\u9fff“‘《（「]|$)")
-_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-
-
-def shown(text: str) -> str:
-    """Notice text as a reader sees it: in their script, Chinese sentences' punctuation
-    full-width (the stored text keeps what the source wrote)."""
-    converted = in_reader_script(text)
-    if converted and isinstance(converted, str):
-        converted = _HALF_WIDTH.sub(lambda m: _FULL_WIDTH[m[1]], converted)
-    return converted

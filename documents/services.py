@@ -339,6 +339,8 @@ def update_search_vectors(notices) -> None:
     on SQLite the FTS5 row. Every content write passes here: cached summaries expire."""
     ArchiveGeneration.advance()
     ids = list(notices.values_list("pk", flat=True))
+    if not ids:
+        return
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             _delete_fts_rows(cursor, ids)

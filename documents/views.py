@@ -96,7 +96,7 @@ class NoticeListView(FilterView):
         query = self.filterset.search_query
         context["search_query"] = query
         if query:
-            attach_search_hits(context["object_list"], query, convert=i18n.shown)
+            attach_search_hits(context["object_list"], query, convert=i18n.in_reader_script)
         return context
 
 

@@ -37,7 +37,8 @@ _TABLE_KEY_RE = re.compile(rf"({'|'.join(_TABLE_KEYS)})[:：]")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*[:：]?\s*(?:\d{1,2}\s*[.．、:：]\s*)?|^附\s*[:：]\s*")
 _ATTACHMENT_MARKER = re.compile(r"^(?:附件\s*(\d*)\s*[.．:：]?|附\s*[:：]?|附表\s*(\d*)\s*[:：]?)$")
 _NUMBERED_ITEM = re.compile(r"^\d+\s*[.．、]\s*")
-_NOTE = re.compile(r"^[（(](?:此件公开发布|此件不公开|本文有删减|此件有删减|此件发至.{0,20})[)）]$")
+# A publication note, printed after the signature: （此件公开发布）, （此件有删减）, （本文有删减）.
+_NOTE = re.compile(r"^[（(](?:此件|本件|本文)[^（）()]{1,20}[)）]$")
 # The issuer of a 令 (order): 中华人民共和国国务院令第713号 → 国务院.
 _LAW_ORDER = re.compile(r"(?:中华人民共和国)?([^\s，。、]+?)令\s*第\s*\d+\s*号")
 _TOC_HEADING = re.compile(r"^目录[:：]?$")
@@ -115,7 +116,7 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
     own, notice.attachments = _take_attachment_list(own)
     intro, units = build_units(own, warnings)
     preamble = [line for line in intro if line]
-    while after and (not after[0] or _NOTE.match(fold(after[0]))):
+    while after and (not after[0] or is_publication_note(after[0])):
         if after[0]:
             preamble.append(after[0])
         after = after[1:]
@@ -449,6 +450,11 @@ def _issuers_from(title: str, signatory: str, warnings: list[str]) -> list[str]:
         if bodies:
             return bodies
     return _body_names([b for b in _BODY_SPLIT.split(signatory) if b], warnings)
+
+
+def is_publication_note(line: str) -> bool:
+    """Whether a line is a publication note (（此件公开发布）), in either script."""
+    return bool(_NOTE.match(fold(line.strip())))
 
 
 def _body_names(names: list[str], warnings: list[str]) -> list[str]:

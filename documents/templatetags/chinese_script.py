@@ -9,9 +9,9 @@ register = template.Library()
 
 @register.filter
 def script(text):
-    """Notice text in the reader's script (简体 or 繁體), converted by OpenCC and cached, with
-    the half-width punctuation of Chinese sentences shown full-width."""
-    converted = i18n.shown(text)
+    """Notice text as a reader sees it: in their script (简体 or 繁體, by OpenCC), Chinese
+    sentences' punctuation full-width; converted once per string and cached."""
+    converted = i18n.in_reader_script(text)
     # Markup already made safe (a highlighted title) stays safe: OpenCC leaves ASCII alone.
     return mark_safe(converted) if isinstance(text, SafeData) else converted
 

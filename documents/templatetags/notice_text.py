@@ -1,8 +1,7 @@
-import re
-
 from django import template
 
 from documents import search
+from documents.parsing.notice import is_publication_note
 
 register = template.Library()
 
@@ -13,20 +12,16 @@ def paragraphs(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-# A publication note (（此件公开发布）) closes a notice after its signature, as printed.
-_NOTE = re.compile(r"^[（(](?:此件|本件|本文)[^（）()]{1,20}[)）]$")
-
-
 @register.filter
 def without_notes(paragraphs):
-    """The paragraphs, publication notes left out (shown after the signature instead)."""
-    return [p for p in paragraphs if not _NOTE.match(p)]
+    """The paragraphs, publication notes left out (shown after the signature, as printed)."""
+    return [p for p in paragraphs if not is_publication_note(p)]
 
 
 @register.filter
 def notes(paragraphs):
     """The publication notes among the paragraphs: （此件公开发布）, （此件有删减）."""
-    return [p for p in paragraphs if _NOTE.match(p)]
+    return [p for p in paragraphs if is_publication_note(p)]
 
 
 @register.filter
