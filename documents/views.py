@@ -223,7 +223,9 @@ class NoticeDetailView(DetailView):
         if not request.user.has_perm("documents.view_notice"):
             raise Http404("没有这个已发布的文件。")
         self.draft = True
-        self.object = self.get_object(self.notices(Notice.objects.exclude(status="published")))
+        self.object = self.get_object(
+            self.notices(Notice.objects.exclude(status=Notice.Status.PUBLISHED))
+        )
         response = self.render_to_response(self.get_context_data(object=self.object))
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"

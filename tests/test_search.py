@@ -311,4 +311,3 @@ def test_the_best_unit_has_most_terms_then_most_occurrences_then_comes_first(db)
     assert best("协调") == units[1].pk  # three occurrences; the fourth unit ties, and comes later
     assert best("协调 发展") == units[2].pk  # the only unit with both words
     assert best("推进") == units[0].pk
-

@@ -99,9 +99,14 @@ def _is_anti_copy(token: str) -> bool:
     return classes == {"a", "A", "0"} and len(runs) >= 6
 
 
+def compacted(line: str) -> str:
+    """The folded line without any space (目  录 → 目录), for matching whole-line patterns."""
+    return re.sub(r"[\s\u00a0\u3000]+", "", fold(line))
+
+
 def is_chrome(line: str) -> bool:
     """True for a line of page furniture (breadcrumb, print/close links, QR prompt)."""
-    compact = re.sub(r"[\s\u00a0\u3000]+", "", fold(line))
+    compact = compacted(line)
     if not compact:
         return False
     # A breadcrumb's separators are > or », not the ends of tags a text may quote (<b>规范</b>).

@@ -12,7 +12,7 @@ import re
 
 from .dates import DATE_RE, is_date_line, parse_date
 from .html import html_to_text, looks_like_html
-from .noise import clean_lines, fold
+from .noise import clean_lines, compacted, fold
 from .result import ParsedNotice, ParsedUnit
 from .structure import build_units, match_label
 
@@ -140,12 +140,12 @@ def _without_table_of_contents(lines: list[str]) -> list[str]:
     """The lines without a 目录 and its entries (plans and standards print one before the
     body): it ends where its first entry comes again, as the body's first heading. A 目录
     whose first entry never comes again, or holding a sentence, is left as it is."""
-    start = next((i for i, line in enumerate(lines) if _TOC_HEADING.match(_compact(line))), None)
+    start = next((i for i, line in enumerate(lines) if _TOC_HEADING.match(compacted(line))), None)
     if start is None:
         return lines
     entries = []
     for pos in range(start + 1, len(lines)):
-        entry = _TOC_LEADERS.sub("", _compact(lines[pos]))
+        entry = _TOC_LEADERS.sub("", compacted(lines[pos]))
         if not entry:
             continue
         if entries and entry == entries[0]:
@@ -154,10 +154,6 @@ def _without_table_of_contents(lines: list[str]) -> list[str]:
             return lines
         entries.append(entry)
     return lines
-
-
-def _compact(line: str) -> str:
-    return re.sub(r"[\s\u3000\u00a0]+", "", fold(line))
 
 
 def _take_metadata_table(lines: list[str]) -> dict[str, str]:
