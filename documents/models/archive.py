@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
-from . import ranking
-from . import search as text_search
-from .parsing.docnumber import parse_doc_number
-from .parsing.script import to_simplified
+from .. import ranking
+from .. import search as text_search
+from ..parsing.docnumber import parse_doc_number
+from ..parsing.script import to_simplified
 
 MAX_BIGINT = 2**63 - 1
 
@@ -386,7 +386,7 @@ class Notice(models.Model):
         With a read replica the generation is read from the replica, where the page's content
         is read: a generation from the primary, ahead of a lagging replica, would file the
         replica's old content under the new generation, cached until the next change."""
-        from .readings import counter
+        from ..readings import counter
 
         if not 0 < pk <= MAX_BIGINT:  # /notices/99999999999999999999/: no such id, anywhere
             return None, ArchiveGeneration.current()
