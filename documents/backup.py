@@ -432,7 +432,7 @@ class _Restorer:
             notice.lead_issuer = (
                 self.bodies[record["lead_issuer"]] if record["lead_issuer"] else None
             )
-            notice.fold_doc_number()
+            notice.fold_keys()
             notices.append(notice)
         Notice.objects.bulk_create(notices)
         # bulk_create stamps auto_now fields with the present; bulk_update writes them as given.

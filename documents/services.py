@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from . import search
+from . import citations, search
 from .models import (
     ArchiveGeneration,
     Attachment,
@@ -283,12 +283,15 @@ def _set_status(notices, status, *, user, comment) -> int:
 
 
 def index_notices(notice_ids) -> None:
-    """Rebuild the search index of these notices from their current text (see search.py)."""
+    """Rebuild the search index of these notices from their current text (see search.py), and
+    their references (see citations.py)."""
     notices = list(
         Notice.objects.filter(pk__in=list(notice_ids))
         .select_related("lead_issuer")
         .prefetch_related(
-            "sections", Prefetch("co_issuer_links", CoIssuer.objects.select_related("body"))
+            "sections",
+            "attachments",
+            Prefetch("co_issuer_links", CoIssuer.objects.select_related("body")),
         )
     )
     sections = []
@@ -303,6 +306,7 @@ def index_notices(notice_ids) -> None:
         )
         Section.objects.bulk_update(sections, ["search_text"], batch_size=1000)
         update_search_vectors(Notice.objects.filter(pk__in=[n.pk for n in notices]))
+        citations.link_notices(notices)
 
 
 def fill_search_fields(notice: Notice) -> None:

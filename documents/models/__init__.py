@@ -1,4 +1,5 @@
-"""The archive's models: notices with their units, issuers and categories (``archive``)."""
+"""The archive's models: notices with their units, issuers and categories (``archive``); what
+notices cite, repeal and amend of each other (``references``)."""
 
 from .archive import (
     MAX_BIGINT,
@@ -14,6 +15,7 @@ from .archive import (
     counts_by_pk,
     notice_counts_until_changed,
 )
+from .references import Reference, ValidityProposal
 
 __all__ = [
     "MAX_BIGINT",
@@ -23,9 +25,11 @@ __all__ = [
     "CoIssuer",
     "IssuingBody",
     "Notice",
+    "Reference",
     "NoticeQuerySet",
     "SearchEntry",
     "Section",
+    "ValidityProposal",
     "counts_by_pk",
     "notice_counts_until_changed",
 ]

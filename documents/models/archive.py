@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from .. import ranking
 from .. import search as text_search
 from ..parsing.docnumber import parse_doc_number
+from ..parsing.references import title_key
 from ..parsing.script import to_simplified
 
 MAX_BIGINT = 2**63 - 1
@@ -219,6 +220,8 @@ class Notice(models.Model):
         PUBLISHED = "published", "已发布"
 
     title = models.CharField("标题", max_length=500)
+    # The title folded, for finding the notice a quoted title (《…》) in another notice names.
+    title_key = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
     # 发文字号, as written (發改地區[2016]1771號) …
     doc_number = models.CharField("发文字号", max_length=100, blank=True)
     # … and folded for matching and uniqueness (发改地区[2016]1771号), with its parts.
@@ -304,15 +307,17 @@ class Notice(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Every write path (admin, import, shell) must keep the folded number in step.
-        self.fold_doc_number()
+        # Every write path (admin, import, shell) must keep the folded keys in step.
+        self.fold_keys()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("documents:notice-detail", kwargs={"pk": self.pk})
 
-    def fold_doc_number(self):
-        """Derive the normalized doc number and its parts from the number as written."""
+    def fold_keys(self):
+        """Derive the matching keys: the normalized doc number and its parts from the number
+        as written, and the folded title."""
+        self.title_key = title_key(self.title)[:500]
         parts = parse_doc_number(self.doc_number.strip())
         self.doc_number = self.doc_number.strip()
         self.doc_number_normalized = parts.normalized[:100]
@@ -322,7 +327,7 @@ class Notice(models.Model):
 
     def clean(self):
         # The constraint is the invariant; this gives the admin form a readable message first.
-        self.fold_doc_number()
+        self.fold_keys()
         if self.doc_number_normalized and self.lead_issuer_id:
             clash = (
                 Notice.objects.filter(

@@ -372,7 +372,7 @@ def _attach(instance, name: str, objects: list) -> None:
 def _search_fields(spec: dict):
     """The search fields of a notice spec and of each of its units, by fill_search_fields."""
     notice = Notice(pk=1, **spec["fields"])
-    notice.fold_doc_number()
+    notice.fold_keys()
     (lead_pk, lead_name), *joint = spec["bodies"]
     notice.lead_issuer = IssuingBody(pk=lead_pk, name=lead_name)
     links = [
@@ -503,7 +503,7 @@ class Command(BaseCommand):
         notices, links, categories, levels = [], [], [], {}
         for spec, (fields, unit_texts) in zip(specs, results, strict=True):
             notice = Notice(**spec["fields"], lead_issuer_id=spec["bodies"][0][0])
-            notice.fold_doc_number()
+            notice.fold_keys()
             (
                 notice.search_title,
                 notice.search_headings,
