@@ -20,11 +20,13 @@ install: $(VENV)/.installed
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
-# Each folder of sample texts is named after the category its notices are filed under.
-# Already imported notices are skipped, so this can run again without harm.
+# Each folder of sample texts is named after the category its notices are filed under
+# (uncategorized: none). Already imported notices are skipped, so this can run again.
 sample-data: migrate
 	@for dir in $(SAMPLE_DATA)/*/; do \
-		DJANGO_DEBUG=1 $(BIN)/python manage.py import_notices "$$dir" --category "$$(basename "$$dir")" || exit 1; \
+		name="$$(basename "$$dir")"; \
+		if [ "$$name" = uncategorized ]; then set -- ; else set -- --category "$$name"; fi; \
+		DJANGO_DEBUG=1 $(BIN)/python manage.py import_notices "$$dir" "$$@" || exit 1; \
 	done
 
 run: sample-data

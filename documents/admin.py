@@ -4,11 +4,22 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
-from . import services
+from . import citations, services
 from .forms import ImportTextForm
-from .models import Attachment, Category, CoIssuer, IssuingBody, Notice, Section
+from .models import (
+    Attachment,
+    Category,
+    CoIssuer,
+    IssuingBody,
+    Notice,
+    Reference,
+    Section,
+    ValidityProposal,
+)
 from .parsing import parse_notice
 
 
@@ -86,7 +97,7 @@ class NoticeAdmin(VersionAdmin):
     date_hierarchy = "issued_date"
     autocomplete_fields = ["lead_issuer"]
     filter_horizontal = ["categories"]
-    readonly_fields = ["view_count", "created_at", "updated_at"]
+    readonly_fields = ["view_count", "created_at", "updated_at", "references_found"]
     inlines = [CoIssuerInline, AttachmentInline, SectionInline]
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
@@ -97,6 +108,7 @@ class NoticeAdmin(VersionAdmin):
         ),
         ("通知", {"fields": ["addressees", "preamble", "signatory", "index_number"]}),
         ("印发的文件", {"fields": ["body_title", "body_intro"]}),
+        ("引用", {"fields": ["references_found"]}),
         ("记录", {"fields": [("view_count", "created_at", "updated_at")]}),
     ]
 
@@ -104,6 +116,20 @@ class NoticeAdmin(VersionAdmin):
 
     def has_publish_permission(self, request):
         return request.user.has_perm("documents.publish_notice")
+
+    @admin.display(description="本文引用（保存时从正文识别）")
+    def references_found(self, notice):
+        references = notice.references.select_related("cited").order_by("position")
+        rows = [
+            format_html(
+                "<li>{}{}{}</li>",
+                ref.text,
+                f" → 《{ref.cited.title}》" if ref.cited else "（本站未收录）",
+                f"［{ref.get_effect_display()}］" if ref.effect != Reference.Effect.CITES else "",
+            )
+            for ref in references
+        ]
+        return format_html("<ol>{}</ol>", mark_safe("".join(rows))) if rows else "—"  # noqa: S308
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_published and not self.has_publish_permission(request):
@@ -200,3 +226,51 @@ class NoticeAdmin(VersionAdmin):
     def unpublish_selected(self, request, queryset):
         count = services.unpublish(queryset, user=request.user)
         self.message_user(request, f"已撤回 {count} 个文件为草稿。", messages.SUCCESS)
+
+
+@admin.register(ValidityProposal)
+class ValidityProposalAdmin(admin.ModelAdmin):
+    """Validity changes that notices' texts propose (…同时废止): publishers accept or reject
+    them; nothing changes a notice's validity until they do."""
+
+    list_display = ["notice", "validity", "by", "sentence", "decision", "created_at"]
+    list_filter = ["decision", "validity"]
+    list_select_related = ["notice", "by"]
+    search_fields = ["notice__title", "by__title", "sentence"]
+    readonly_fields = [
+        "notice",
+        "validity",
+        "by",
+        "sentence",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    actions = ["accept_selected", "reject_selected"]
+
+    def has_add_permission(self, request):
+        return False  # proposals come from notices' texts
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decision stays on record
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("documents.change_validityproposal")
+
+    @admin.action(description="接受所选建议（修改文件的时效性）", permissions=["decide"])
+    def accept_selected(self, request, queryset):
+        self._decide(request, queryset, accept=True)
+
+    @admin.action(description="拒绝所选建议", permissions=["decide"])
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset, accept=False)
+
+    def _decide(self, request, queryset, *, accept):
+        pending = list(queryset.filter(decision=ValidityProposal.Decision.PENDING))
+        for proposal in pending:
+            citations.decide(proposal, accept=accept, user=request.user)
+        done = "接受" if accept else "拒绝"
+        self.message_user(request, f"已{done} {len(pending)} 条建议。", messages.SUCCESS)
+        if len(pending) < queryset.count():
+            self.message_user(request, "已审核过的建议未改动。", messages.WARNING)

@@ -9,14 +9,16 @@ extracted per request.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import reversion
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import ArchiveGeneration, Notice, Reference, ValidityProposal
 from .parsing.references import Effect, find_references, title_key
+from .search import fold
 
 # Orders are numbered under the state's name (中华人民共和国国务院令第713号) and cited without it.
 STATE = "中华人民共和国"
@@ -204,3 +206,120 @@ def decide(proposal: ValidityProposal, *, accept: bool, user=None) -> None:
                 f"时效性改为{notice.get_validity_display()}：依据《{proposal.by.title}》"
             )
             ArchiveGeneration.advance()
+
+
+# What a notice page reads: stored references, one query each.
+
+CITED_BY_SHOWN = 50
+
+
+@dataclass
+class Link:
+    """A reference as the page links it in the text: the text as written (folded, to find it
+    in the paragraph shown in either script), and the cited notice's page if it is published."""
+
+    key: str
+    url: str
+    title: str
+
+
+def outgoing(notice: Notice) -> list[Reference]:
+    """The notice's references in text order, each with ``cited`` only if it is published
+    (a draft or unpublished notice is never shown, so its references read as plain text)."""
+    references = list(
+        Reference.objects.filter(citing=notice)
+        .select_related("cited", "unit")
+        .only(
+            "text",
+            "title",
+            "doc_number",
+            "effect",
+            "unit_id",
+            "citing_id",
+            "unit__anchor",
+            "unit__label",
+            "cited__title",
+            "cited__status",
+        )
+        .order_by("position")
+    )
+    for ref in references:
+        if ref.cited is not None and not ref.cited.is_published:
+            ref.cited = None
+    return references
+
+
+def links_by_unit(references) -> dict[int | None, list[Link]]:
+    """{unit id (None: the covering text): the links its text gets}, archived notices only."""
+    links = defaultdict(list)
+    for ref in references:
+        if ref.cited is not None:
+            link = Link(fold(ref.text), ref.cited.get_absolute_url(), ref.cited.title)
+            links[ref.unit_id].append(link)
+    return dict(links)
+
+
+def incoming(notice: Notice) -> tuple[list[Reference], int]:
+    """The published notices that cite this one, newest first, one row per citing unit (at
+    most CITED_BY_SHOWN), and how many published notices cite it in all (counted apart only
+    when there are more than the rows read)."""
+    citing = Reference.objects.filter(cited=notice, citing__status=Notice.Status.PUBLISHED)
+    read = CITED_BY_SHOWN * 4
+    rows = list(
+        citing.select_related("citing", "unit")
+        .only(
+            "citing__title",
+            "citing__issued_date",
+            "citing__doc_number",
+            "unit__anchor",
+            "unit__label",
+            "unit__heading",
+            "effect",
+        )
+        .order_by(F("citing__issued_date").desc(nulls_last=True), "-citing_id", "position")[:read]
+    )
+    seen, shown = set(), []
+    for ref in rows:
+        if (ref.citing_id, ref.unit_id) not in seen and len(shown) < CITED_BY_SHOWN:
+            seen.add((ref.citing_id, ref.unit_id))
+            shown.append(ref)
+    if len(rows) < read:
+        return shown, len({ref.citing_id for ref in rows})
+    return shown, citing.values("citing_id").distinct().count()
+
+
+def changed_by(notice: Notice) -> ValidityProposal | None:
+    """The accepted proposal that set the notice's present validity, if its reason (the citing
+    notice) is published."""
+    if notice.validity not in PROPOSED_VALIDITY.values():
+        return None
+    return (
+        notice.validity_proposals.filter(
+            decision=ValidityProposal.Decision.ACCEPTED,
+            validity=notice.validity,
+            by__status=Notice.Status.PUBLISHED,
+        )
+        .select_related("by")
+        .only("validity", "by__title", "by__issued_date", "notice_id")
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+@dataclass
+class CitedDocument:
+    """One document a notice cites, with every place of the text that cites it."""
+
+    reference: Reference  # the first mention
+    places: list  # the units (None: the covering text), in text order, each once
+
+
+def cited_documents(references) -> list[CitedDocument]:
+    """The notice's references grouped by the document they name, in order of first mention."""
+    documents = {}
+    for ref in references:
+        key = ref.cited_id or ref.doc_number_normalized or ref.title_key or ref.text
+        document = documents.setdefault(key, CitedDocument(ref, []))
+        if ref.unit not in document.places:
+            document.places.append(ref.unit)
+    return list(documents.values())

@@ -10,9 +10,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import i18n, search
-from .models import ArchiveGeneration, Category, IssuingBody, Notice
+from .models import MAX_BIGINT, ArchiveGeneration, Category, IssuingBody, Notice
 from .parsing.docnumber import normalize_doc_number
 
 MAX_QUERY_LENGTH = 200
@@ -103,6 +105,29 @@ class ReaderScriptChoiceField(ModelChoiceField):
         return i18n.in_reader_script(str(obj))
 
 
+class NoticeChoiceField(ModelChoiceField):
+    """A published notice by its id: anything that is no id (abc, 1.5, an id past any
+    database's integers) is the same clear error as an id no published notice has."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (
+            str(value).isascii() and str(value).isdigit() and 0 < int(value) <= MAX_BIGINT
+        ):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class NoticeChoiceFilter(filters.ModelChoiceFilter):
+    """A published notice by its id (the API schema: an integer)."""
+
+    field_class = NoticeChoiceField
+
+
 class ReaderScriptChoiceFilter(filters.ModelChoiceFilter):
     field_class = ReaderScriptChoiceField
 
@@ -184,6 +209,13 @@ class NoticeFilter(filters.FilterSet):
         empty_label=_("全部"),
         widget=PlainSelect,
     )
+    cites = NoticeChoiceFilter(
+        label=_("引用文件"),
+        queryset=Notice.objects.published(),
+        method="filter_cites",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("没有这个已发布的文件：%(value)s。")},
+    )
     sort = filters.ChoiceFilter(
         label=_("排序"),
         choices=[
@@ -199,7 +231,17 @@ class NoticeFilter(filters.FilterSet):
 
     class Meta:
         model = Notice
-        fields = ["q", "category", "issuer", "year", "date", "doc_number", "validity", "sort"]
+        fields = [
+            "q",
+            "category",
+            "issuer",
+            "year",
+            "date",
+            "doc_number",
+            "validity",
+            "cites",
+            "sort",
+        ]
         form = NoticeFilterForm
 
     def __init__(self, data=None, *args, fixed=(), **kwargs):
@@ -230,7 +272,13 @@ class NoticeFilter(filters.FilterSet):
         return [field for field in self.form if field.name in self.PRIMARY]
 
     def more_fields(self):
-        return [field for field in self.form if field.name not in self.PRIMARY]
+        return [
+            field for field in self.form if field.name not in self.PRIMARY and not field.is_hidden
+        ]
+
+    def hidden_fields(self):
+        """Conditions set by a link, not typed (?cites=): kept when the form is sent again."""
+        return [field for field in self.form if field.is_hidden and field.value()]
 
     @property
     def more_filters_set(self) -> bool:
@@ -269,6 +317,10 @@ class NoticeFilter(filters.FilterSet):
 
     def filter_issuer(self, queryset, name, value):
         return queryset.issued_by(value)
+
+    def filter_cites(self, queryset, name, value):
+        """The notices whose text cites this one (``?cites=<id>``: 被引用 in full)."""
+        return queryset.filter(pk__in=value.citations.values("citing_id"))
 
     def filter_doc_number(self, queryset, name, value):
         """Match the folded number, so 〔〕, [] and ［］, 号 and 號 all find the same notice."""

@@ -8,7 +8,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Attachment, Category, IssuingBody, Notice, Section
+from . import citations
+from .models import Attachment, Category, IssuingBody, Notice, Reference, Section
 from .parsing.docnumber import official_doc_number
 
 
@@ -166,11 +167,78 @@ UnitSerializer._declared_fields["children"] = UnitSerializer(
 )
 
 
+class NoticeRefSerializer(serializers.ModelSerializer):
+    """Another archived notice, as a reference names it."""
+
+    url = serializers.SerializerMethodField(help_text="The notice's page.")
+    api_url = serializers.SerializerMethodField(help_text="The notice (API).")
+
+    class Meta:
+        model = Notice
+        fields = ["id", "title", "url", "api_url"]
+
+    def get_url(self, notice) -> str:
+        return _absolute(self, notice.get_absolute_url())
+
+    def get_api_url(self, notice) -> str:
+        return _absolute(self, reverse("documents:api-notice-detail", kwargs={"pk": notice.pk}))
+
+
+class CitesSerializer(serializers.ModelSerializer):
+    """A document the notice's text names: as written, where, and the archived notice."""
+
+    anchor = serializers.SerializerMethodField(
+        help_text="The citing unit's anchor; null for the covering text."
+    )
+    notice = serializers.SerializerMethodField(
+        help_text="The cited notice when the archive has it published, else null."
+    )
+
+    class Meta:
+        model = Reference
+        fields = ["text", "title", "doc_number", "effect", "anchor", "notice"]
+
+    def get_anchor(self, reference) -> str | None:
+        return reference.unit.anchor if reference.unit else None
+
+    @extend_schema_field(NoticeRefSerializer(allow_null=True))
+    def get_notice(self, reference):
+        if reference.cited is None:
+            return None
+        return NoticeRefSerializer(reference.cited, context=self.context).data
+
+
+class CitedBySerializer(serializers.Serializer):
+    """A published notice whose text names this one, at a unit."""
+
+    id = serializers.IntegerField(source="citing.pk")
+    title = serializers.CharField(source="citing.title")
+    issued_date = serializers.DateField(source="citing.issued_date", allow_null=True)
+    effect = serializers.CharField()
+    anchor = serializers.SerializerMethodField(help_text="The citing unit's anchor, or null.")
+    url = serializers.SerializerMethodField(help_text="The citing notice's page, at that unit.")
+
+    def get_anchor(self, reference) -> str | None:
+        return reference.unit.anchor if reference.unit else None
+
+    def get_url(self, reference) -> str:
+        url = _absolute(self, reference.citing.get_absolute_url())
+        return f"{url}#{reference.unit.anchor}" if reference.unit else url
+
+
 class NoticeDetailSerializer(NoticeSummarySerializer):
     """A notice whole: metadata, its own text, attachments and the tree of numbered units."""
 
     attachments = AttachmentSerializer(many=True, read_only=True)
     units = serializers.SerializerMethodField(help_text="The numbered units, as a tree.")
+    cites = serializers.SerializerMethodField(help_text="What the text cites, in text order.")
+    cited_by = serializers.SerializerMethodField(
+        help_text=f"Published notices citing this one, newest first (at most "
+        f"{citations.CITED_BY_SHOWN}; all of them: ?cites=<id>)."
+    )
+    cited_by_count = serializers.SerializerMethodField(
+        help_text="How many published notices cite this one."
+    )
 
     class Meta(NoticeSummarySerializer.Meta):
         fields = NoticeSummarySerializer.Meta.fields + [
@@ -183,6 +251,9 @@ class NoticeDetailSerializer(NoticeSummarySerializer):
             "body_title",
             "body_intro",
             "units",
+            "cites",
+            "cited_by",
+            "cited_by_count",
             "updated_at",
         ]
 
@@ -190,3 +261,20 @@ class NoticeDetailSerializer(NoticeSummarySerializer):
     def get_units(self, notice):
         context = {**self.context, "notice_url": self.get_url(notice)}
         return UnitSerializer(notice.unit_tree(), many=True, context=context).data
+
+    @extend_schema_field(CitesSerializer(many=True))
+    def get_cites(self, notice):
+        return CitesSerializer(citations.outgoing(notice), many=True, context=self.context).data
+
+    def _incoming(self, notice):
+        if getattr(self, "_incoming_of", (None,))[0] != notice.pk:
+            self._incoming_of = (notice.pk, citations.incoming(notice))
+        return self._incoming_of[1]
+
+    @extend_schema_field(CitedBySerializer(many=True))
+    def get_cited_by(self, notice):
+        rows, _ = self._incoming(notice)
+        return CitedBySerializer(rows, many=True, context=self.context).data
+
+    def get_cited_by_count(self, notice) -> int:
+        return self._incoming(notice)[1]

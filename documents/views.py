@@ -7,7 +7,7 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import i18n, search
+from . import citations, i18n, search
 from .conditional import (
     CSRF_INPUT,
     archive_condition,
@@ -27,6 +27,7 @@ from .models import (
 )
 from .pagination import ArchivePaginator
 from .readings import counter
+from .templatetags.notice_text import Marks
 
 LATEST_ON_HOME = 10
 RELATED_COUNT = 6
@@ -95,6 +96,8 @@ class NoticeListView(FilterView):
         context = super().get_context_data(**kwargs)
         query = self.filterset.search_query
         context["search_query"] = query
+        form = self.filterset.form
+        context["cited_notice"] = form.is_valid() and form.cleaned_data.get("cites")
         if query:
             attach_search_hits(context["object_list"], query, convert=i18n.in_reader_script)
         return context
@@ -265,9 +268,13 @@ class NoticeDetailView(DetailView):
         # ?q= from a search result: mark the words in the text and the units that hold them.
         query = search.parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
         terms = query.highlight_terms
+        references = citations.outgoing(notice)
+        links = citations.links_by_unit(references)
+        cited_by, cited_by_count = citations.incoming(notice)
         hits = 0
         for unit in notice.sections.all():
             unit.is_hit = bool(terms) and any(term in unit.search_text for term in terms)
+            unit.marks = Marks(terms, links.get(unit.pk, []))
             hits += unit.is_hit
         # A regulation with chapters lists its chapters and sections; one without, its articles.
         structural = {Section.Kind.PART, Section.Kind.CHAPTER, Section.Kind.SECTION}
@@ -280,6 +287,11 @@ class NoticeDetailView(DetailView):
             toc_articles=not any(unit.kind in structural for unit in notice.sections.all()),
             terms=terms,
             hit_count=hits,
+            covering_marks=Marks(terms, links.get(None, [])),
+            cited_documents=citations.cited_documents(references),
+            cited_by=cited_by,
+            cited_by_count=cited_by_count,
+            validity_changed_by=citations.changed_by(notice),
             draft_preview=self.draft,
             **kwargs,
         )

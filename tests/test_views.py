@@ -339,13 +339,14 @@ def test_detail_page_uses_a_fixed_number_of_queries(client):
     first_reading = reading + 1
     unknown_reading = 1 if connection.vendor == "postgresql" else 2
     # first reading after a change: the reading + notice + categories + attachments + co-issuers
-    # + related + units + the menu (categories, counts); then the page is cached whole
+    # + related + units + the menu (categories, counts) + what it cites and what cites it; then
+    # the page is cached whole
     services.index_notices([big.pk])  # any write: a new generation
-    assert count_queries(client, big.get_absolute_url()) == first_reading + 8
+    assert count_queries(client, big.get_absolute_url()) == first_reading + 10
     assert count_queries(client, big.get_absolute_url()) == reading
     # a search within the notice, or a logged-in editor: rendered, the text not cached
-    assert count_queries(client, big.get_absolute_url() + "?q=要求") == reading + 6
-    assert count_queries(client, small.get_absolute_url() + "?q=要求") == unknown_reading + 6
+    assert count_queries(client, big.get_absolute_url() + "?q=要求") == reading + 8
+    assert count_queries(client, small.get_absolute_url() + "?q=要求") == unknown_reading + 8
 
 
 def test_home_counts_an_issuers_joint_notices_as_its_page_lists_them(client):
