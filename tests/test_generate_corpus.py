@@ -133,3 +133,15 @@ def test_refuses_a_corpus_of_no_notices():
 )
 def test_unit_labels_use_chinese_numerals(number, written):
     assert chinese_number(number) == written
+
+
+def test_generated_notices_cite_earlier_ones_and_the_backfill_links_them():
+    from documents.models import Reference
+
+    generate(60, seed=5)
+    call_command("link_references", stdout=StringIO())
+    linked = Reference.objects.filter(cited__isnull=False)
+    assert linked.count() >= 10
+    # Each link names the notice by its own number, whichever form the text gave.
+    for reference in linked.select_related("cited"):
+        assert reference.doc_number_normalized == reference.cited.doc_number_normalized

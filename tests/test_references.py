@@ -58,6 +58,22 @@ def test_numbers_in_any_bracket_or_script_form_and_no_dates_or_articles():
     ]
 
 
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("按照工信部原〔2010〕1号文件执行", "工信部原〔2010〕1号"),  # a code ending in 原
+        ("原国家质量技术监督局令第51号公布的", "国家质量技术监督局令第51号"),  # 原: as named then
+        ("依据交通运输部令2016年第57号", "交通运输部令2016年第57号"),
+        ("（公安部第69号令）", "公安部第69号令"),
+        ("请示（〔1996〕武司字第82号）收悉", "〔1996〕武司字第82号"),
+        ("应按国务院一九八〇年223号文件规定", "国务院一九八〇年223号"),
+        ("2021年7月22日国家市场监督管理总局令第43号公布", "国家市场监督管理总局令第43号"),
+    ],
+)
+def test_every_form_of_a_number_with_its_code_and_nothing_before_it(text, number):
+    assert [r.doc_number for r in find_references(text)] == [number]
+
+
 def test_a_repeal_and_an_amendment_are_told_from_a_citation():
     repeal, amend, cite = (
         find_references(text)[0]

@@ -24,6 +24,7 @@ _CODE_RUN = r"[\u4e00-\u9fff]{1,16}"
 _NUMBERS = [
     re.compile(rf"(?P<run>{_CODE_RUN}){_YEAR}\s*{_SERIAL}"),  # 国办发明电〔2015〕18号
     re.compile(rf"(?P<run>{_CODE_RUN}令)第{_DIGITS}{{1,5}}[号號]"),  # 国务院令第588号
+    re.compile(rf"(?P<run>{_CODE_RUN}令){_DIGITS}{{4}}年{_SERIAL}"),  # 交通运输部令2016年第57号
     re.compile(rf"(?P<run>{_CODE_RUN})第{_DIGITS}{{1,5}}[号號]令"),  # 公安部第69号令
     re.compile(rf"(?P<run>{_CODE_RUN}?)[〇零一二三四五六七八九]{{4}}年第?{_DIGITS}{{1,5}}[号號]"),
     re.compile(rf"{_YEAR}\s*[\u4e00-\u9fff]{{1,8}}?{_SERIAL}"),  # 〔1996〕武司字第82号
@@ -31,7 +32,7 @@ _NUMBERS = [
 # Words that come before a code in a sentence, never inside one: the code starts after the last.
 _BEFORE_CODE = re.compile(
     "中华人民共和国|根据|按照|依据|依照|参照|遵照|贯彻|落实|执行|关于|转发|印发|收悉|精神|规定|文件|"
-    "[按据照及与或的是为对将在于以由即要请了等并见号號件和原年月日]"
+    "[按据照及与或的是为对将在于以由即要请了等并见号號件和年月日]"
 )
 _TITLE = re.compile(r"《(?P<title>[^《》\n]{1,200})》")
 # What may follow a title in brackets: its number, a short name for what follows, or both
@@ -168,10 +169,13 @@ def _code_start(match: re.Match) -> int | None:
     when nothing is left of the run: a bracketed year after an ordinary word is no number)."""
     if "run" not in match.re.groupindex:
         return match.start()
-    run = match["run"]
+    run = unicodedata.normalize("NFKC", match["run"])
     cut = 0
-    for word in _BEFORE_CODE.finditer(unicodedata.normalize("NFKC", run)):
+    for word in _BEFORE_CODE.finditer(run):
         cut = word.end()
+    # 原国家质量技术监督局令第51号: the body as it was named then (a code may end in 原: 工信部原).
+    if run.startswith("原", cut) and len(run) - cut > 3:
+        cut += 1
     if cut >= len(run):
         return None
     return match.start() + cut

@@ -227,6 +227,7 @@ class NoticeSynthesizer:
         self.category_weights = [CATEGORY_WEIGHTS.get(c.slug, 1) for c in categories]
         self.serials: dict[tuple, int] = {}
         self.local_places = local_places()
+        self.citable: list[tuple[str, str]] = []  # (title, number) of notices made so far
 
     def notice(self) -> dict:
         rng = self.rng
@@ -250,7 +251,24 @@ class NoticeSynthesizer:
         preamble = rng.choice(self.source.preambles)
         if place:
             preamble = f"为推动{place}{rng.choice(self.source.topics)}，{preamble}"
+        if self.citable and rng.random() < 0.3:
+            # Notices cite earlier ones (本文引用 / 被引用), now and then by a number alone.
+            cited_title, cited_number = rng.choice(self.citable)
+            cited = cited_number if rng.random() < 0.2 else f"《{cited_title}》（{cited_number}）"
+            preamble = f"根据{cited}，{preamble}"
         units = self._units(regulation, unit_count, max(40, (target - len(preamble)) // unit_count))
+        doc_number = self._doc_number(lead, codes, issued.year, regulation)
+        if regulation and self.citable and rng.random() < 0.05:
+            repealed_title, repealed_number = rng.choice(self.citable)
+            parent, kind, label, number, heading, text = units[-1]
+            repeal = f"{text}《{repealed_title}》（{repealed_number}）同时废止。"
+            units[-1] = (parent, kind, label, number, heading, repeal)
+        # Quoted, a title's own 《》 become 〈〉: 《国务院关于印发〈…条例〉的通知》.
+        citable = (title.replace("《", "〈").replace("》", "〉"), doc_number)
+        if doc_number and len(self.citable) < 5000:
+            self.citable.append(citable)
+        elif doc_number:
+            self.citable[rng.randrange(5000)] = citable
         if rng.random() < 0.5:
             # One unit names a county or town as well: rare words in the body, not only the title.
             at = rng.randrange(1, len(units))
@@ -261,7 +279,7 @@ class NoticeSynthesizer:
         return {
             "fields": {
                 "title": title[:500],
-                "doc_number": self._doc_number(lead, codes, issued.year, regulation),
+                "doc_number": doc_number,
                 "addressees": rng.choice(self.source.addressees) if not regulation else "",
                 "preamble": preamble,
                 "signatory": "　".join(body.name for body in bodies),
