@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .filters import NoticeFilter
+from .i18n import in_reader_script
 from .models import CoIssuer, Notice
+from .parsing.docnumber import official_doc_number
 
 # A spreadsheet, not a dump: past this many rows, use the paginated API.
 MAX_EXPORT_ROWS = 10_000
@@ -17,6 +19,7 @@ COLUMNS = [
     "id",
     "title",
     "doc_number",
+    "doc_number_official",
     "issuing_bodies",
     "issued_date",
     "published_date",
@@ -43,15 +46,18 @@ def _text(value: str) -> str:
 
 
 def _row(notice, build_url):
+    """A notice's row in the reader's script (简体 or 繁體, as the list page they came from),
+    with the doc number also as the source wrote it."""
     return [
         notice.pk,
-        _text(notice.title),
+        _text(in_reader_script(notice.title)),
         _text(notice.doc_number),
-        _text("；".join(body.name for body in notice.issuing_bodies())),
+        _text(in_reader_script(official_doc_number(notice.doc_number))),
+        _text(in_reader_script("；".join(body.name for body in notice.issuing_bodies()))),
         notice.issued_date.isoformat() if notice.issued_date else "",
         notice.published_date.isoformat() if notice.published_date else "",
-        _text(str(notice.get_validity_display())),
-        _text("；".join(category.name for category in notice.categories.all())),
+        _text(in_reader_script(str(notice.get_validity_display()))),
+        _text(in_reader_script("；".join(c.name for c in notice.categories.all()))),
         build_url(notice.get_absolute_url()),
     ]
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from .i18n import show_simplified
 from .models import Category, CoIssuer, IssuingBody, Notice
+from .parsing.docnumber import official_doc_number
 
 FEED_LENGTH = 30
 SITE_NAME = "PolicyHub 政策文件库"
@@ -23,8 +25,9 @@ class LatestNoticesFeed(Feed):
     title = f"最新政策文件 · {SITE_NAME}"
     description = "PolicyHub 政策文件库最新发布的政策文件。"
     author_name = SITE_NAME
-    # Feeds give the text as stored whatever a reader chose on the pages (简体/繁體): a feed URL
-    # is shared by many subscribers, so it must not change with one reader's cookie.
+    # Feeds are in the default script (简体) whatever a reader chose on the pages: a feed URL is
+    # shared by many subscribers, so it must not change with one reader's cookie; and one item
+    # is in one script (a traditional title beside a simplified issuer read as two languages).
     language = settings.LANGUAGE_CODE
     description_template = "feeds/notice_description.html"
     feed_url_name = "documents:feed-rss"
@@ -57,7 +60,7 @@ class LatestNoticesFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return show_simplified(item.title)
 
     def item_pubdate(self, item):
         day = item.published_date or item.issued_date
@@ -76,7 +79,10 @@ class LatestNoticesFeed(Feed):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["issuing_bodies"] = context["obj"].issuing_bodies()
+        notice = context["obj"]
+        context["issuing_bodies"] = [show_simplified(b.name) for b in notice.issuing_bodies()]
+        context["doc_number"] = show_simplified(official_doc_number(notice.doc_number))
+        context["excerpt"] = show_simplified(notice.preamble or notice.body_intro)
         return context
 
 

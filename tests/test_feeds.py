@@ -92,6 +92,19 @@ def test_item_links_to_the_notice_and_describes_it_in_plain_text(client):
     assert "&lt;script&gt;" in description
 
 
+def test_an_item_is_in_one_script_whatever_the_source_wrote(client):
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})  # not the feed's
+    factories.notice(
+        title="關於促進區域協調發展的指導意見",
+        doc_number="發改地區[2016]1771號",
+        preamble="各地區要加強協調。",
+    )
+    (item,) = rss_items(client.get("/feeds/rss/"))
+    assert item["title"] == "关于促进区域协调发展的指导意见"
+    assert "发文字号：发改地区〔2016〕1771号" in item["description"]
+    assert "各地区要加强协调。" in item["description"]
+
+
 def test_long_notice_text_is_cut_to_a_short_excerpt(client):
     factories.notice(preamble="各地区要加强协调。" * 100)
     (item,) = rss_items(client.get("/feeds/rss/"))
