@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
-from . import citations, services
+from . import citations, services, uploads
 from .forms import ImportTextForm
 from .models import (
     Attachment,
@@ -108,6 +108,7 @@ class NoticeAdmin(VersionAdmin):
         ),
         ("通知", {"fields": ["addressees", "preamble", "signatory", "index_number"]}),
         ("印发的文件", {"fields": ["body_title", "body_intro"]}),
+        ("原始文件", {"fields": ["source_file"]}),
         ("引用", {"fields": ["references_found"]}),
         ("记录", {"fields": [("view_count", "created_at", "updated_at")]}),
     ]
@@ -188,10 +189,12 @@ class NoticeAdmin(VersionAdmin):
                         parsed=parsed,
                         categories=list(form.cleaned_data["categories"]),
                         user=request.user,
+                        source_file=form.cleaned_data["source_file"],
                     )
                 except (services.DuplicateNotice, services.ImportRefused) as error:
                     context["problems"] = [str(error)]
                 else:
+                    uploads.drop_stash(form.cleaned_data["source_upload"])
                     self.log_addition(request, result.notice, "从文本导入")
                     self.message_user(
                         request,
@@ -202,11 +205,15 @@ class NoticeAdmin(VersionAdmin):
                     return redirect(
                         reverse("admin:documents_notice_change", args=[result.notice.pk])
                     )
-            # The preview re-posts the text itself, so an uploaded file need not be sent again.
+            # The preview re-posts the text itself, so an uploaded file need not be sent again;
+            # the file waits in storage for the save, to be kept with the notice.
+            source = form.cleaned_data["source_file"]
+            context["source_name"] = source[0] if source else ""
             context["form"] = ImportTextForm(
                 initial={
                     "text": form.cleaned_data["source_text"],
                     "source_kind": form.source_kind_for_save(),
+                    "source_upload": uploads.stash_upload(*source) if source else "",
                     "categories": form.cleaned_data["categories"],
                 }
             )

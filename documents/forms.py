@@ -1,5 +1,6 @@
 from django import forms
 
+from . import uploads
 from .models import Category
 from .textfiles import SUFFIXES, UndecodableText, read_document
 
@@ -24,8 +25,10 @@ class ImportTextForm(forms.Form):
             " .txt / .md 文件，不超过 5 MB。"
         ),
     )
-    # What a previewed file's text is (html / text), kept for the save that follows.
+    # What a previewed file's text is (html / text), kept for the save that follows …
     source_kind = forms.CharField(required=False, widget=forms.HiddenInput)
+    # … and the file itself, waiting in storage (documents.uploads), kept with the notice.
+    source_upload = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
     categories = forms.ModelMultipleChoiceField(
         label="分类",
         queryset=Category.objects.all(),
@@ -41,17 +44,27 @@ class ImportTextForm(forms.Form):
             raise forms.ValidationError("只接受 .docx、.pdf、.html、.htm、.txt 或 .md 文件。")
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("文件超过 5 MB。")
+        data = upload.read()
         try:
-            return read_document(upload.name, upload.read())
+            document = read_document(upload.name, data)
         except UndecodableText as error:
             raise forms.ValidationError(f"{error}。") from error
+        self.uploaded = (upload.name, data)
+        return document
 
     def clean(self):
         cleaned = super().clean()
         document = cleaned.get("file")
+        cleaned["source_file"] = None
         if document:
             text, html = document.text, document.html
+            cleaned["source_file"] = self.uploaded
         else:
+            token = cleaned.get("source_upload")
+            if token:
+                cleaned["source_file"] = uploads.stashed_upload(token)
+                if cleaned["source_file"] is None:
+                    raise forms.ValidationError("预览时上传的原始文件已失效，请重新上传文件。")
             # A paste is looked at for markup, unless it is a file's text previewed before.
             text, html = (
                 cleaned.get("text") or "",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import reversion
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -111,20 +112,28 @@ def import_notice(
     update: bool = False,
     user=None,
     comment: str = "从文本导入",
+    source_file: tuple[str, bytes] | None = None,
 ) -> ImportResult:
-    """Store a parsed notice with its units in one transaction; refuse duplicates unless update."""
+    """Store a parsed notice with its units in one transaction; refuse duplicates unless update.
+    ``source_file`` (name, bytes) is the file it was read from, kept with it."""
     problems = import_problems(parsed)
     if problems:
         raise ImportRefused(" ".join(problems))
     existing = find_duplicate(parsed)
     if existing and not update:
         raise DuplicateNotice(existing)
+    kept = None  # the source file stored for this import, removed again if it fails
     try:
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(user)
             reversion.set_comment(comment if not existing else f"{comment}（覆盖更新）")
             notice = existing or Notice()
             _fill_notice(notice, parsed, status=status)
+            if source_file:
+                replaced = notice.source_file.name
+                kept = _keep_source_file(notice, *source_file)
+                if replaced:
+                    transaction.on_commit(lambda: notice.source_file.storage.delete(replaced))
             notice.save()
             if categories:
                 notice.categories.add(*categories)
@@ -135,12 +144,28 @@ def import_notice(
             # The revision must hold the units, which bulk_create saved without signals.
             reversion.add_to_revision(notice)
     except IntegrityError:
+        _forget_source_file(kept)
         # Another import of the same number won the race between our check and our insert.
         existing = find_duplicate(parsed)
         if existing:
             raise DuplicateNotice(existing) from None
         raise
+    except BaseException:
+        _forget_source_file(kept)  # nothing of a failed import stays, not its file either
+        raise
     return ImportResult(notice=notice, created=existing is None)
+
+
+def _keep_source_file(notice: Notice, name: str, data: bytes) -> str:
+    """Store the file a notice was read from (sources/2026/通知.docx) and set it on the notice."""
+    field = notice.source_file
+    field.name = field.storage.save(field.field.generate_filename(notice, name), ContentFile(data))
+    return field.name
+
+
+def _forget_source_file(name: str | None) -> None:
+    if name:
+        Notice.source_file.field.storage.delete(name)
 
 
 def _fill_notice(notice: Notice, parsed: ParsedNotice, *, status: str) -> None:

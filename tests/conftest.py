@@ -19,6 +19,17 @@ def plain_static_storage():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def media_in_a_temporary_folder(tmp_path_factory):
+    """Files the tests store (imported notices' source files, attachments) go to a folder of
+    the run's own, not the project's media/."""
+    if not settings.configured:
+        yield
+        return
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def view_counts_written_by_hand():
     """No thread writing view counts in the background: its own connection would not see a
     test's uncommitted notices. The tests write them with counter.flush(); tests/test_readings.py

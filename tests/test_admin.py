@@ -340,3 +340,43 @@ def test_a_paste_of_three_megabytes_is_previewed(editor):
     response = editor.post(IMPORT_URL, {"text": paste, "preview": "1"})
     assert response.status_code == 200
     assert "強化上下聯動協作" in response.content.decode()
+
+
+def test_an_uploaded_file_is_kept_with_the_notice_after_preview_and_save(editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = seed_text().encode("gb18030")
+    response = editor.post(IMPORT_URL, {"file": SimpleUploadedFile("发改地区1771.txt", data)})
+    token = response.context["form"].initial["source_upload"]
+    assert "原始文件 发改地区1771.txt 保存时一并留存" in response.content.decode()
+    # The preview's form sends the text and the token back, not the file.
+    response = editor.post(
+        IMPORT_URL,
+        {
+            "text": seed_text(),
+            "source_kind": "text",
+            "source_upload": token,
+            "save": "1",
+            "confirm_new_bodies": "1",
+        },
+    )
+    assert response.status_code == 302
+    notice = Notice.objects.get()
+    assert notice.source_file.name.endswith(".txt")
+    assert notice.source_file.read() == data
+    from documents import uploads
+
+    assert uploads.stashed_upload(token) is None  # the stash is gone once saved
+
+
+@pytest.mark.parametrize(
+    "token", ["../../settings.py", "0" * 64 + "/x.txt", "a" * 64 + "/..", "abc"]
+)
+def test_a_made_up_or_stale_file_token_is_an_error_and_saves_nothing(editor, token):
+    response = editor.post(
+        IMPORT_URL,
+        {"text": seed_text(), "source_upload": token, "save": "1", "confirm_new_bodies": "1"},
+    )
+    assert response.status_code == 200
+    assert "原始文件已失效" in response.content.decode()
+    assert Notice.objects.count() == 0

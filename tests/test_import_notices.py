@@ -259,3 +259,29 @@ def test_a_saved_web_page_imports_its_notice_and_none_of_the_page():
         "无障碍",
     ):
         assert chrome not in text, chrome
+
+
+def test_each_imported_file_is_kept_with_its_notice():
+    run(SEED)
+    notice = Notice.objects.get()
+    assert notice.source_file.name.startswith("sources/")
+    assert notice.source_file.read() == SEED.read_bytes()
+
+
+def test_an_import_failing_midway_keeps_neither_the_notice_nor_its_file(
+    monkeypatch, settings, tmp_path
+):
+    from django.db import DatabaseError
+
+    from documents import services
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def failing(ids):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "index_notices", failing)
+    with pytest.raises(CommandError):
+        run(SEED)
+    assert Notice.objects.count() == 0
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []

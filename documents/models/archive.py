@@ -263,6 +263,8 @@ class Notice(models.Model):
     # The attached or printed-and-issued document (印发的意见、办法 …): its title and introduction.
     body_title = models.CharField("附件文件标题", max_length=500, blank=True)
     body_intro = models.TextField("附件文件引言", blank=True)
+    # The file the notice was imported from (Word, PDF, web page, text), as received.
+    source_file = models.FileField("原始文件", upload_to="sources/%Y/", blank=True)
     validity = models.CharField(
         "时效性", max_length=10, choices=Validity.choices, default=Validity.CURRENT
     )

@@ -56,7 +56,11 @@ class Command(BaseCommand):
                 parsed = parse_notice(document.text, html=document.html)
                 new_bodies = unknown_bodies(parsed)
                 result = import_notice(
-                    parsed=parsed, categories=categories, status=status, update=options["update"]
+                    parsed=parsed,
+                    categories=categories,
+                    status=status,
+                    update=options["update"],
+                    source_file=(path.name, path.read_bytes()),
                 )
             except DuplicateNotice as duplicate:
                 counts["skipped"] += 1
