@@ -21,6 +21,7 @@ from .models import (
     ValidityProposal,
 )
 from .parsing import parse_notice
+from .parsing.locate import located_warnings
 
 
 @admin.register(Category)
@@ -173,6 +174,7 @@ class NoticeAdmin(VersionAdmin):
             new_bodies = services.unknown_bodies(parsed)
             context.update(
                 parsed=parsed,
+                warnings=located_warnings(form.cleaned_data["source_text"], parsed.warnings),
                 duplicate=duplicate,
                 duplicate_reason=duplicate and services.duplicate_reason(duplicate),
                 problems=problems,

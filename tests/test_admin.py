@@ -380,3 +380,16 @@ def test_a_made_up_or_stale_file_token_is_an_error_and_saves_nothing(editor, tok
     assert response.status_code == 200
     assert "原始文件已失效" in response.content.decode()
     assert Notice.objects.count() == 0
+
+
+def test_preview_warnings_point_at_the_lines_they_are_about(editor):
+    text = (
+        "国务院办公厅关于核对行号的通知\n国办发〔2030〕9号\n\n各省、自治区、直辖市人民政府：\n"
+        "现将有关事项通知如下。\n一、总体要求\n（一）第一项。\n（三）第三项。\n二、工作安排\n"
+        "国务院办公厅\n2030年1月5日\n"
+    )
+    response = editor.post(IMPORT_URL, {"text": text, "preview": "1"})
+    page = response.content.decode()
+    assert "<strong>第 8 行：</strong>编号不连续：跳到“（三）”" in page
+    assert "<strong>第 11 行：</strong>成文日期 2030-01-05 在今天之后" in page
+    assert Notice.objects.count() == 0
