@@ -23,7 +23,7 @@ def warning_lines(text: str, warning: str) -> list[int]:
         wanted.append(f"{year}年{int(month)}月{int(day)}日")
     found = []
     for fragment in filter(None, wanted):
-        # A label (（三）, 第十条) is about the lines it starts; any other quote, any line holding it.
+        # A label (（三）) is about the lines it starts; any other quote, any line holding it.
         starts = [n for n, line in enumerate(lines, 1) if line.startswith(fragment)]
         holds = [n for n, line in enumerate(lines, 1) if fragment in line]
         found.extend(starts or holds)
