@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from documents.parsing import parse_notice
+from documents.textfiles import read_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -405,3 +406,18 @@ def test_doc_number_forms_under_a_title(number):
     )
     assert notice.doc_number == number
     assert notice.addressees == "各省人民政府"
+
+
+@pytest.mark.parametrize(
+    "name, printed",
+    [
+        ("govcn-006.html", "“无废城市”建设试点工作方案"),  # 印发, the plan follows
+        ("govcn-046.html", "政府网站集约化试点工作方案"),  # 印发《…》
+        ("govcn-015.html", "关于我国地震重点监视防御区的确定和加强防震减灾工作意见的报告"),  # 转发
+        ("govcn-040.html", "关于内地西藏班（校）扩大规模有关问题的请示"),  # 转发, then an 附 table
+    ],
+)
+def test_a_covering_notice_has_what_it_prints_or_forwards_as_its_attachment(name, printed):
+    document = read_file(DATA / "corpus" / name)
+    notice = parse_notice(document.text, html=document.html)
+    assert notice.attachments == [printed]

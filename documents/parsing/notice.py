@@ -131,9 +131,25 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
         notice.issuing_bodies = _issuers_from(notice.title, notice.signatory, warnings)
     if not notice.title:
         notice.title = notice.body_title
+    _printed_document_as_attachment(notice)
     _warn_missing(notice)
     _warn_implausible(notice, text)
     return notice
+
+
+_COVERING = re.compile(r"(?:印发|转发|批转|颁发|颁布)")
+
+
+def _printed_document_as_attachment(notice: ParsedNotice) -> None:
+    """A covering notice (关于印发 / 转发 / 批转…的通知) that lists no 附件 has the document it
+    prints or forwards as its attachment: the document's own title."""
+    if notice.attachments or not _COVERING.search(fold(notice.title)):
+        return
+    title = notice.body_title
+    if not title and notice.units and notice.units[0].kind == "part" and not notice.units[0].label:
+        title = notice.units[0].heading  # forwarded, then an 附 of its own
+    if title:
+        notice.attachments = [title]
 
 
 def _without_table_of_contents(lines: list[str]) -> list[str]:
