@@ -56,7 +56,9 @@ _TOOL_WORDS = frozenset(
 )
 _TOOL_SEPARATORS = re.compile(r"[|｜丨/·\s]+")
 # A site's footer: words no notice's text holds.
-_FOOTER = re.compile(r"icp备|公网安备|网站标识码|版权所有|copyright|©")
+_FOOTER = re.compile(
+    r"icp备|公网安备|网站标识码|版权所有|copyright|©|主办[:：].*(?:承办|技术支持|运维|维护)[:：]"
+)
 _BREADCRUMB = re.compile(r"^[^。，,]{0,40}(?:[>＞»›].{0,20}){2,}$")
 _TRAILER = re.compile(r"^(?:相关文章推荐|相关文章|相关阅读|相关链接|相关新闻|相关稿件)[:：]?$")
 _MENU_ITEM = re.compile(r"^\s*[-*•·]\s+\S")

@@ -267,12 +267,28 @@ def _read_title_block(lines: list[str], notice: ParsedNotice, table: dict[str, s
         if notice.title and fold(notice.title) != fold(table["标题"]):
             notice.warnings.append("正文中的标题与元数据表中的标题不同")
         notice.title = table["标题"]
+    pos = _skip_repeated_title(lines, pos, notice.title)
     after = _skip_blank(lines, pos)
     if not notice.doc_number and _is_doc_number(_line(lines, after)):
         notice.doc_number = lines[after]
         pos = after + 1
     if table.get("发文字号"):
         notice.doc_number = table["发文字号"]
+    return pos
+
+
+def _skip_repeated_title(lines: list[str], pos: int, title: str) -> int:
+    """After the title, the same title again (a saved page's heading, then the document's own
+    title over one to three lines): the index after the repetition."""
+    wanted = re.sub(r"\s+", "", fold(title))
+    start = _skip_blank(lines, pos)
+    joined = ""
+    for end in range(start, min(start + 3, len(lines))):
+        joined += re.sub(r"\s+", "", fold(lines[end]))
+        if not wanted or not wanted.startswith(joined):
+            break
+        if joined == wanted:
+            return end + 1
     return pos
 
 
