@@ -177,6 +177,7 @@ class NoticeAdmin(VersionAdmin):
                 warnings=located_warnings(form.cleaned_data["source_text"], parsed.warnings),
                 duplicate=duplicate,
                 duplicate_reason=duplicate and services.duplicate_reason(duplicate),
+                can_update=bool(duplicate) and self.has_change_permission(request, duplicate),
                 problems=problems,
                 new_bodies=new_bodies,
             )
@@ -185,6 +186,27 @@ class NoticeAdmin(VersionAdmin):
                 context["problems"] = [
                     f"请确认新建发文机关：{'、'.join(new_bodies)}（若是误识别，请修改原文后重新预览）。"
                 ]
+            elif "update" in request.POST and duplicate and not problems:
+                # The editor chose to overwrite the archived notice with this text.
+                if not self.has_change_permission(request, duplicate):
+                    raise PermissionDenied
+                result = services.import_notice(
+                    parsed=parsed,
+                    status=duplicate.status,
+                    update=True,
+                    user=request.user,
+                    source_file=form.cleaned_data["source_file"],
+                )
+                uploads.drop_stash(form.cleaned_data["source_upload"])
+                self.log_change(request, result.notice, "从文本覆盖更新")
+                self.message_user(
+                    request,
+                    f"已用新文本覆盖更新《{result.notice.title}》，"
+                    f"{result.notice.sections.count()} 个条目。"
+                    "修改前的版本可在“历史”中查看和恢复。",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:documents_notice_change", args=[result.notice.pk]))
             elif "save" in request.POST and not duplicate and not problems:
                 try:
                     result = services.import_notice(

@@ -393,3 +393,37 @@ def test_preview_warnings_point_at_the_lines_they_are_about(editor):
     assert "<strong>第 8 行：</strong>编号不连续：跳到“（三）”" in page
     assert "<strong>第 11 行：</strong>成文日期 2030-01-05 在今天之后" in page
     assert Notice.objects.count() == 0
+
+
+def test_a_duplicate_can_be_skipped_or_overwritten_from_the_preview(editor):
+    editor.post(IMPORT_URL, {"text": seed_text(), "save": "1", "confirm_new_bodies": "1"})
+    existing = Notice.objects.get()
+    changed = seed_text().replace("積極主動作為", "積極主動有為")
+    preview = editor.post(IMPORT_URL, {"text": changed, "preview": "1"}).content.decode()
+    assert 'name="update" value="覆盖更新现有文件"' in preview
+    assert "跳过" in preview
+    response = editor.post(IMPORT_URL, {"text": changed, "update": "1"})
+    assert response.status_code == 302
+    assert Notice.objects.count() == 1
+    notice = Notice.objects.get()
+    assert notice.pk == existing.pk
+    assert notice.sections.filter(text__contains="積極主動有為").exists()
+    from reversion.models import Version
+
+    assert Version.objects.get_for_object(notice).count() == 2  # the overwritten one kept
+
+
+def test_an_editor_cannot_overwrite_a_published_notice(client):
+    from django.contrib.auth.models import Group
+
+    from documents import services
+
+    editor = User.objects.create_user("drafts-only", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="编辑"))
+    client.force_login(editor)
+    client.post(IMPORT_URL, {"text": seed_text(), "save": "1", "confirm_new_bodies": "1"})
+    services.publish(Notice.objects.all())
+    preview = client.post(IMPORT_URL, {"text": seed_text(), "preview": "1"}).content.decode()
+    assert 'name="update"' not in preview
+    assert client.post(IMPORT_URL, {"text": seed_text(), "update": "1"}).status_code == 403
+    assert Notice.objects.get().sections.count() > 0
