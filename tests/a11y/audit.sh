@@ -18,7 +18,7 @@ echo "== axe-core (and HTML as served, screenshots)"
 node tests/a11y/pages.mjs "$BASE" "$OUT" || status=1
 
 echo "== Lighthouse (accessibility, best-practices, seo; minimum 95)"
-for page in home:/ list:/notices/ detail-seed:/notices/15/ detail-law:/notices/3/ \
+for page in home:/ list:/notices/ detail-seed:/notices/15/ detail-law:/notices/3/ detail-citing:/notices/44/ \
   "search:/notices/?q=%E5%8C%BA%E5%9F%9F%E5%8D%8F%E8%B0%83"; do
   name="${page%%:*}"
   url="$BASE${page#*:}"
