@@ -145,7 +145,7 @@ def prepare(args, env) -> None:
     manage(env, "collectstatic", "--noinput")
 
 
-def start_gunicorn(args, env) -> subprocess.Popen:
+def start_gunicorn(args, env, probe="/") -> subprocess.Popen:
     command = [
         str(Path(PYTHON).parent / "gunicorn"),
         "policyhub.wsgi",
@@ -172,7 +172,7 @@ def start_gunicorn(args, env) -> subprocess.Popen:
     try:
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                status, _, _ = asyncio.run(fetch(args.port, "/", timeout=60))
+                status, _, _ = asyncio.run(fetch(args.port, probe, timeout=60))
                 if status == 200:
                     return server
             except (OSError, NotSent):
