@@ -1,6 +1,24 @@
+import os
+import tempfile
+
 import pytest
 from django.conf import settings
 from django.test.utils import override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_of_the_test_run():
+    """A cache folder of the test run's own, for this process and every server process a test
+    starts (they read DJANGO_CACHE_DIR): never the development site's, whose pages are of
+    another database. (Tests with REDIS_URL set get Redis, as the settings say.)"""
+    if not settings.configured or os.environ.get("REDIS_URL"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="policyhub-test-cache-") as folder:
+        os.environ["DJANGO_CACHE_DIR"] = folder
+        caches = {"default": {**settings.CACHES["default"], "LOCATION": folder}}
+        with override_settings(CACHES=caches):
+            yield
 
 
 @pytest.fixture(autouse=True, scope="session")
