@@ -22,8 +22,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import SimpleRouter
 
 from . import serializers as api_serializers
+from .caching import notice_counts
 from .filters import NoticeFilter, query_parameter_names
-from .models import Category, CoIssuer, IssuingBody, Notice, notice_counts_until_changed
+from .models import Category, CoIssuer, IssuingBody, Notice
 from .views import attach_search_hits
 
 MAX_PAGE_SIZE = 100
@@ -202,7 +203,7 @@ class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.CategorySerializer
 
     def get_queryset(self):
-        return Category.objects.with_notice_counts(self.request)
+        return Category.objects.with_notice_counts(notice_counts(self.request, Category))
 
 
 @extend_schema_view(
@@ -219,10 +220,10 @@ class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.IssuingBodySerializer
 
     def get_queryset(self):
-        counts = notice_counts_until_changed(self.request, IssuingBody)
+        counts = notice_counts(self.request, IssuingBody)
         issuers = [pk for pk, count in counts.items() if count]  # led or joined a published one
         bodies = IssuingBody.objects.filter(pk__in=issuers)
-        return bodies.with_notice_counts(self.request).order_by("name")
+        return bodies.with_notice_counts(counts).order_by("name")
 
 
 def not_found(request):

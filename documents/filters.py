@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
-from . import i18n, search
-from .models import ArchiveGeneration, Category, IssuingBody, Notice
+from . import caching, i18n, search
+from .models import Category, IssuingBody, Notice
 from .parsing.docnumber import normalize_doc_number
 
 MAX_QUERY_LENGTH = 200
@@ -217,10 +217,9 @@ class NoticeFilter(filters.FilterSet):
         for name in fixed:
             self.filters.pop(name)
         if self.request is not None:
-            generation = ArchiveGeneration.of_request(self.request)
             for name in ("category", "issuer"):
                 if name in self.form.fields:
-                    key = f"filter-options:{name}:{generation}:{get_language()}"
+                    key = caching.key(self.request, "filter-options", name, get_language())
                     self.form.fields[name].widget.options_key = key
 
     # The conditions a reader sets most, shown first; the others folded under 更多条件.

@@ -7,18 +7,16 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import i18n, search
+from . import caching, i18n, search
 from .conditional import (
     CSRF_INPUT,
     archive_condition,
     archive_etag,
     cached_for_anonymous_readers,
-    page_key,
 )
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
     MAX_BIGINT,
-    ArchiveGeneration,
     Category,
     CoIssuer,
     IssuingBody,
@@ -51,14 +49,16 @@ def home_summary(request):
             "top_issuers": sorted(
                 (
                     body
-                    for body in IssuingBody.objects.with_notice_counts(request)
+                    for body in IssuingBody.objects.with_notice_counts(
+                        caching.notice_counts(request, IssuingBody)
+                    )
                     if body.notice_count
                 ),
                 key=lambda body: (-body.notice_count, body.name),
             )[:10],
         }
 
-    return cache.get_or_set(f"home:{ArchiveGeneration.of_request(request)}", compute, 3600)
+    return caching.until_changed(request, "home", compute)
 
 
 @method_decorator(
@@ -167,8 +167,7 @@ def reading_etag(request, pk):
         request.view_count, request._archive_generation = Notice.record_reading(pk)
     elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
         # As a GET would answer (from what this process knows, else the database), uncounted.
-        generation = ArchiveGeneration.of_request(request)
-        request.view_count = counter.count(pk, generation, reading=False)
+        request.view_count = counter.count(pk, caching.generation(request), reading=False)
         if request.view_count is None:
             published = Notice.objects.published().filter(pk=pk)
             request.view_count = published.values_list("view_count", flat=True).first()
@@ -201,7 +200,7 @@ class NoticeDetailView(DetailView):
             return self.draft_preview(request)
         if request.GET or request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
-        key = page_key(request, "notice-page")  # bytes with a stand-in, not a response
+        key = caching.page_key(request, "notice-page")  # bytes with a stand-in, not a response
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()

@@ -12,7 +12,6 @@ from .archive import (
     SearchEntry,
     Section,
     counts_by_pk,
-    notice_counts_until_changed,
 )
 
 __all__ = [
@@ -27,5 +26,4 @@ __all__ = [
     "SearchEntry",
     "Section",
     "counts_by_pk",
-    "notice_counts_until_changed",
 ]

@@ -4,7 +4,6 @@ from collections import Counter
 
 import reversion
 from django.contrib.postgres.search import SearchVectorField
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import (
@@ -38,20 +37,10 @@ def counts_by_pk(counts: dict[int, int]):
     )
 
 
-def notice_counts_until_changed(request, model) -> dict[int, int]:
-    """``model.objects.notice_counts()`` (Category or IssuingBody), counted once per archive
-    generation for every page and API list that shows them (the menu, home's busiest bodies,
-    /api/categories/, /api/issuers/): grouped counts over every published notice, about 50 ms
-    at 100,000 notices, which only change when the archive does."""
-    key = f"notice-counts:{model.__name__}:{ArchiveGeneration.of_request(request)}"
-    return cache.get_or_set(key, model.objects.notice_counts, 3600)
-
-
 class CategoryQuerySet(models.QuerySet):
-    def with_notice_counts(self, request):
+    def with_notice_counts(self, counts: dict[int, int]):
         """Annotate each category with its number of published notices (the menu's counts),
-        counted once per archive generation."""
-        counts = notice_counts_until_changed(request, Category)
+        from ``notice_counts()`` (cached: ``caching.notice_counts``)."""
         return self.annotate(notice_count=counts_by_pk(counts)).order_by("menu_order", "name")
 
     @staticmethod
@@ -88,10 +77,9 @@ class Category(models.Model):
 
 
 class IssuingBodyQuerySet(models.QuerySet):
-    def with_notice_counts(self, request):
+    def with_notice_counts(self, counts: dict[int, int]):
         """Annotate each body with its published notices, led or joint: what ``?issuer=`` and
-        the issuer page list (see ``notice_counts``), counted once per archive generation."""
-        counts = notice_counts_until_changed(request, IssuingBody)
+        the issuer page list, from ``notice_counts()`` (cached: ``caching.notice_counts``)."""
         return self.annotate(notice_count=counts_by_pk(counts))
 
     @staticmethod
