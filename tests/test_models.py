@@ -65,8 +65,11 @@ def test_issued_by_finds_lead_and_joint_notices_once():
     joint = factories.notice(lead_issuer=mof)
     CoIssuer.objects.create(notice=joint, body=ndrc, position=1)
     factories.notice(lead_issuer=mof)
-    assert set(Notice.objects.issued_by(ndrc)) == {led, joint}
-    assert Notice.objects.issued_by(ndrc).count() == 2
+    also_listed = factories.notice(lead_issuer=ndrc)  # the lead, listed among its issuers too
+    CoIssuer.objects.create(notice=also_listed, body=ndrc, position=1)
+    assert set(Notice.objects.issued_by(ndrc)) == {led, joint, also_listed}
+    assert Notice.objects.issued_by(ndrc).count() == 3
+    assert len(Notice.objects.issued_by(ndrc).newest_first()) == 3  # each once
 
 
 def test_issuing_bodies_lists_the_lead_first_then_joint_issuers_in_order():

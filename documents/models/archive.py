@@ -7,10 +7,13 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     F,
+    Func,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -137,6 +140,24 @@ class IssuingBody(models.Model):
         return slugify(name) or "body-" + hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
+class PkAmong(Func):
+    """``pk = ANY(ARRAY(ids))`` on PostgreSQL, ``pk IN (ids)`` elsewhere: a filter by a few ids
+    found first by their own indexes. PostgreSQL computes the array once, before the query, and
+    plans the rest for a handful of ids (looked up by primary key), where a semi-join or an OR
+    of conditions is planned from estimates that can be off a hundredfold."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids):
+        super().__init__(F("pk"), Subquery(ids))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (pk, pk_params), (ids, ids_params) = (compiler.compile(e) for e in self.source_expressions)
+        if connection.vendor == "postgresql":
+            return f"{pk} = ANY(ARRAY{ids})", (*pk_params, *ids_params)
+        return f"{pk} IN {ids}", (*pk_params, *ids_params)
+
+
 class NoticeQuerySet(models.QuerySet):
     def published(self):
         """Only what readers may see: drafts never reach a public page."""
@@ -146,9 +167,12 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(categories=category)
 
     def issued_by(self, body):
-        """Notices that a body issued, alone or jointly."""
-        joint = CoIssuer.objects.filter(body=body).values("notice_id")
-        return self.filter(Q(lead_issuer=body) | Q(id__in=joint))
+        """Notices that a body issued, alone or jointly: the ids it led and the ids it joined,
+        found first. (As ``lead = X OR id IN (joint)`` the planner estimated 12,400 rows for
+        320 at 20,000 notices, and counted them by reading the whole notice table.)"""
+        led = Notice.objects.filter(lead_issuer=body).values("id").order_by()
+        joint = CoIssuer.objects.filter(body=body).values("notice_id").order_by()
+        return self.filter(PkAmong(led.union(joint, all=True)))
 
     def newest_first(self):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
