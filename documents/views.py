@@ -7,7 +7,7 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import caching, i18n, search
+from . import caching, i18n, readings, search
 from .conditional import (
     CSRF_INPUT,
     archive_condition,
@@ -159,12 +159,12 @@ class IssuerDetailView(NoticeListView):
 
 def reading_etag(request, pk):
     """The detail page's ETag (see ``archive_etag``). Asked first for every reading (GET), it
-    counts the reading too (``Notice.record_reading``: in memory for a notice this process
+    counts the reading too (``readings.record_reading``: in memory for a notice this process
     knows, so a reading answered 304 or in full makes no round trip to the database). A HEAD
     is not a reading; other methods get no ETag and the view's 405."""
     request.view_count = None
     if request.method == "GET":
-        request.view_count, request._archive_generation = Notice.record_reading(pk)
+        request.view_count, request._archive_generation = readings.record_reading(pk)
     elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
         # As a GET would answer (from what this process knows, else the database), uncounted.
         request.view_count = counter.count(pk, caching.generation(request), reading=False)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from documents.models import Notice
+from documents import readings
 from documents.readings import counter
 from policyhub.postgresql.base import TRUST_SECONDS
 from tests import factories
@@ -100,7 +100,7 @@ def read(notice):
     """A reading counted by the database (the first in a process; later ones are counted in
     memory, see readings.py)."""
     counter.discard()
-    count, _ = Notice.record_reading(notice.pk)
+    count, _ = readings.record_reading(notice.pk)
     return count
 
 

@@ -163,7 +163,7 @@ def test_a_shown_count_never_goes_back_while_the_counts_are_written(monkeypatch)
     shown, write = [], readings.write_counts
 
     def write_with_a_reading_meanwhile(batch):
-        shown.append(Notice.record_reading(notice.pk)[0])  # another thread's reader
+        shown.append(readings.record_reading(notice.pk)[0])  # another thread's reader
         assert not counter._writing.acquire(blocking=False)  # one write at a time
         return write(batch)
 
@@ -171,7 +171,7 @@ def test_a_shown_count_never_goes_back_while_the_counts_are_written(monkeypatch)
     counter.flush()
     assert shown == [4]
     monkeypatch.undo()
-    assert Notice.record_reading(notice.pk)[0] == 5
+    assert readings.record_reading(notice.pk)[0] == 5
     counter.flush()
     assert view_count(notice) == 5
 
@@ -335,7 +335,7 @@ def test_readers_writers_failures_and_changes_at_once_lose_and_add_no_count(monk
         rng = random.Random(seed)
         try:
             for _ in range(150):
-                assert Notice.record_reading(rng.choice(notices).pk)[0] is not None
+                assert readings.record_reading(rng.choice(notices).pk)[0] is not None
                 if rng.random() < 0.2:
                     counter.flush()
             read_by.append(150)
@@ -360,3 +360,24 @@ def test_readers_writers_failures_and_changes_at_once_lose_and_add_no_count(monk
     counter.flush()
     assert read_by == [150] * 6
     assert sum(view_count(notice) for notice in notices) == 900
+
+
+@pytest.mark.django_db
+def test_record_reading_adds_one_in_the_database_and_reads_the_generation():
+    notice = factories.notice()
+    generation = ArchiveGeneration.current()
+    assert generation > 0  # saving the notice advanced it
+    assert readings.record_reading(notice.pk) == (1, generation)  # counted by the database
+    notice.refresh_from_db()
+    assert notice.view_count == 1
+    assert readings.record_reading(notice.pk) == (2, generation)  # in memory, until the write
+    assert readings.record_reading(notice.pk) == (3, generation)
+    notice.refresh_from_db()
+    assert notice.view_count == 1
+    counter.flush()
+    notice.refresh_from_db()
+    assert notice.view_count == 3
+    draft = factories.notice(published=False)
+    assert readings.record_reading(draft.pk)[0] is None  # a draft is never counted, nor shown
+    draft.refresh_from_db()
+    assert draft.view_count == 0

@@ -1,8 +1,8 @@
-"""The archive's models: notices with their units, issuers and categories (``archive``)."""
+"""The archive's models: notices with their units, issuers and categories (``archive``); the
+counter of changes to it that cached pages are keyed by (``generation``)."""
 
 from .archive import (
     MAX_BIGINT,
-    ArchiveGeneration,
     Attachment,
     Category,
     CoIssuer,
@@ -13,6 +13,7 @@ from .archive import (
     Section,
     counts_by_pk,
 )
+from .generation import ArchiveGeneration
 
 __all__ = [
     "MAX_BIGINT",
