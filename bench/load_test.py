@@ -350,7 +350,9 @@ def shell_json(env, code: str):
 
 
 def view_counts(env) -> dict[int, int]:
-    counts = shell_json(env, "print(json.dumps(dict(N.objects.values_list('id', 'view_count'))))")
+    counts = shell_json(
+        env, "print(json.dumps(dict(N.objects.with_view_counts().values_list('id', 'view_count'))))"
+    )
     return {int(pk): count for pk, count in counts.items()}
 
 
@@ -377,8 +379,8 @@ def main():
     with socket.socket() as taken:
         if taken.connect_ex(("127.0.0.1", args.port)) == 0:
             sys.exit(f"Port {args.port} is already served by another program; choose --port.")
-    # View counts before the server starts and after it stops: a worker writes its counts
-    # about once a second, and the last ones when it exits (documents/readings.py).
+    # View counts before the server starts and after it stops (each reading is written by its
+    # own statement: documents/readings.py).
     counts_before = view_counts(env)
     server = start_gunicorn(args, env)
     failures = []

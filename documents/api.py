@@ -161,7 +161,12 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
 
     def get_queryset(self):
         co_issuers = Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
-        notices = Notice.objects.published().with_list_data().prefetch_related(co_issuers)
+        notices = (
+            Notice.objects.published()
+            .with_list_data()
+            .with_view_counts()
+            .prefetch_related(co_issuers)
+        )
         if self.action == "retrieve":
             return notices.prefetch_related("attachments", "sections")
         return notices.newest_first()

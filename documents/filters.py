@@ -141,7 +141,7 @@ class NoticeFilter(filters.FilterSet):
     SORTS = {
         "newest": (F("issued_date").desc(nulls_last=True), "-id"),
         "oldest": (F("issued_date").asc(nulls_last=True), "id"),
-        "views": ("-view_count", "-id"),
+        "views": (F("views__count").desc(nulls_last=True), "-id"),
     }
 
     q = filters.CharFilter(

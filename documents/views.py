@@ -16,7 +16,6 @@ from .conditional import (
 )
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
-    MAX_BIGINT,
     Category,
     CoIssuer,
     IssuingBody,
@@ -24,7 +23,6 @@ from .models import (
     Section,
 )
 from .pagination import ArchivePaginator
-from .readings import counter
 
 LATEST_ON_HOME = 10
 RELATED_COUNT = 6
@@ -159,18 +157,14 @@ class IssuerDetailView(NoticeListView):
 
 def reading_etag(request, pk):
     """The detail page's ETag (see ``archive_etag``). Asked first for every reading (GET), it
-    counts the reading too (``readings.record_reading``: in memory for a notice this process
-    knows, so a reading answered 304 or in full makes no round trip to the database). A HEAD
-    is not a reading; other methods get no ETag and the view's 405."""
+    counts the reading too (``readings.record_reading``: one statement), so a reading
+    answered 304 is counted as one answered in full. A HEAD is not a reading; other methods
+    get no ETag and the view's 405."""
     request.view_count = None
     if request.method == "GET":
-        request.view_count, request._archive_generation = readings.record_reading(pk)
-    elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
-        # As a GET would answer (from what this process knows, else the database), uncounted.
-        request.view_count = counter.count(pk, caching.generation(request), reading=False)
-        if request.view_count is None:
-            published = Notice.objects.published().filter(pk=pk)
-            request.view_count = published.values_list("view_count", flat=True).first()
+        request.view_count = readings.record_reading(pk)
+    elif request.method == "HEAD":
+        request.view_count = readings.view_count(pk)  # as a GET would answer, uncounted
     else:
         return None
     if request.view_count is None:
@@ -188,8 +182,8 @@ VIEWS_MARK = "\ue000views\ue000".encode()
 class NoticeDetailView(DetailView):
     """A notice in full. For anonymous readers without a query string (nearly every reading)
     the whole page is cached per address and language until the archive changes, with the view
-    count put in per request: a reading costs a replacement in the bytes (and no statement, see
-    ``reading_etag``). Others (a ?q= search, a logged-in editor) get the page rendered."""
+    count put in per request: a reading costs its one statement (``reading_etag``) and a
+    replacement in the bytes. Others (a ?q= search, a logged-in editor) get the page rendered."""
 
     template_name = "documents/notice_detail.html"
     context_object_name = "notice"
@@ -223,7 +217,7 @@ class NoticeDetailView(DetailView):
             raise Http404("没有这个已发布的文件。")
         self.draft = True
         self.object = self.get_object(
-            self.notices(Notice.objects.exclude(status=Notice.Status.PUBLISHED))
+            self.notices(Notice.objects.exclude(status=Notice.Status.PUBLISHED).with_view_counts())
         )
         response = self.render_to_response(self.get_context_data(object=self.object))
         response["Cache-Control"] = "private, no-store"

@@ -36,33 +36,16 @@ def plain_static_storage():
         yield
 
 
-@pytest.fixture(autouse=True, scope="session")
-def view_counts_written_by_hand():
-    """No thread writing view counts in the background: its own connection would not see a
-    test's uncommitted notices. The tests write them with counter.flush(); tests/test_readings.py
-    starts the thread where it tests it."""
-    if settings.configured:
-        from documents.readings import counter
-
-        counter.background = False
-    yield
-
-
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache, and with no archive generation or view counts
-    remembered in the process: cached summaries are keyed by a counter, and the counts are of
-    notices, that the test database's rollback resets."""
+    """Each test starts with an empty cache, and with no archive generation remembered in the
+    process: cached pages and summaries are keyed by a counter that the test database's
+    rollback resets."""
     if settings.configured:
         from django.core.cache import cache
 
         from documents.models import ArchiveGeneration
-        from documents.readings import counter
 
         cache.clear()
         ArchiveGeneration.forget()
-        counter.discard()
-        yield
-        counter.discard()  # nothing left for the flush at exit, when the test database is gone
-    else:
-        yield
+    yield

@@ -1,5 +1,6 @@
 """The archive's models: notices with their units, issuers and categories (``archive``); the
-counter of changes to it that cached pages are keyed by (``generation``)."""
+counter of changes to it that cached pages are keyed by (``generation``); the notices' view
+counts (``views``)."""
 
 from .archive import (
     MAX_BIGINT,
@@ -14,6 +15,7 @@ from .archive import (
     counts_by_pk,
 )
 from .generation import ArchiveGeneration
+from .views import NoticeViews
 
 __all__ = [
     "MAX_BIGINT",
@@ -24,6 +26,7 @@ __all__ = [
     "IssuingBody",
     "Notice",
     "NoticeQuerySet",
+    "NoticeViews",
     "SearchEntry",
     "Section",
     "counts_by_pk",

@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
@@ -190,6 +191,11 @@ class NoticeQuerySet(models.QuerySet):
         "search_text",
     )
 
+    def with_view_counts(self):
+        """Annotate each notice with ``view_count``, its readings (0 for none): kept in
+        NoticeViews, not in the notice row."""
+        return self.annotate(view_count=Coalesce("views__count", 0))
+
     def with_list_data(self):
         """What a list row shows: the lead issuer and the categories, without a query per row,
         and without the long text columns."""
@@ -277,7 +283,6 @@ class Notice(models.Model):
     status = models.CharField(
         "状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    view_count = models.PositiveIntegerField("点击", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
