@@ -26,5 +26,8 @@ class FileCache(FileBasedCache):
 
     def _list_cache_files(self):
         # (Django's glob and path joins took four times as long as the listing itself.)
-        with os.scandir(self._dir) as entries:
-            return [entry.path for entry in entries if entry.name.endswith(self.cache_suffix)]
+        try:
+            with os.scandir(self._dir) as entries:
+                return [entry.path for entry in entries if entry.name.endswith(self.cache_suffix)]
+        except FileNotFoundError:  # the folder removed meanwhile: nothing cached (as Django's)
+            return []

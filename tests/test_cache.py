@@ -4,6 +4,7 @@ at every write; emptied by migrate."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -78,6 +79,17 @@ def test_the_cache_is_culled_past_its_size(tmp_path):
         small.set(f"page-{n}", "正文" * 100)
     assert len(list(tmp_path.iterdir())) <= 10
     assert small.get("page-29") == "正文" * 100  # the entry just written stays
+
+
+def test_a_removed_folder_is_an_empty_cache(tmp_path):
+    folder = tmp_path / "cache"
+    files = FileCache(str(folder), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_EVERY": 1}})
+    files.set("page", "正文")
+    shutil.rmtree(folder)
+    assert files.get("page") is None
+    files.clear()  # (migrate empties it)
+    files.set("page", "正文")
+    assert files.get("page") == "正文"
 
 
 def test_a_write_does_not_list_the_folder_each_time(tmp_path, monkeypatch):
