@@ -145,7 +145,7 @@ def prepare(args, env) -> None:
     manage(env, "collectstatic", "--noinput")
 
 
-def start_gunicorn(args, env) -> subprocess.Popen:
+def start_gunicorn(args, env, probe="/") -> subprocess.Popen:
     command = [
         str(Path(PYTHON).parent / "gunicorn"),
         "policyhub.wsgi",
@@ -172,7 +172,7 @@ def start_gunicorn(args, env) -> subprocess.Popen:
     try:
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                status, _, _ = asyncio.run(fetch(args.port, "/", timeout=60))
+                status, _, _ = asyncio.run(fetch(args.port, probe, timeout=60))
                 if status == 200:
                     return server
             except (OSError, NotSent):
@@ -350,7 +350,9 @@ def shell_json(env, code: str):
 
 
 def view_counts(env) -> dict[int, int]:
-    counts = shell_json(env, "print(json.dumps(dict(N.objects.values_list('id', 'view_count'))))")
+    counts = shell_json(
+        env, "print(json.dumps(dict(N.objects.with_view_counts().values_list('id', 'view_count'))))"
+    )
     return {int(pk): count for pk, count in counts.items()}
 
 
@@ -377,8 +379,8 @@ def main():
     with socket.socket() as taken:
         if taken.connect_ex(("127.0.0.1", args.port)) == 0:
             sys.exit(f"Port {args.port} is already served by another program; choose --port.")
-    # View counts before the server starts and after it stops: a worker writes its counts
-    # about once a second, and the last ones when it exits (documents/readings.py).
+    # View counts before the server starts and after it stops (each reading is written by its
+    # own statement: documents/readings.py).
     counts_before = view_counts(env)
     server = start_gunicorn(args, env)
     failures = []

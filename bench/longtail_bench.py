@@ -6,10 +6,15 @@
 Readers and crawlers mostly ask for pages nobody asked for recently. Through gunicorn (2
 workers, production settings, loopback), in one run against a corpus already generated:
 
+- first after the start, with the cache empty (the server gets a cache folder of its own, made
+  for the run, unless REDIS_URL is set): home, the sitemap index, a page of the notice sitemap;
 - first requests: each URL asked once, in a shuffled order, timed at the client (loopback adds
   about 0.2 ms): notice pages of distinct published notices; list pages of distinct filter
   combinations (category, issuer, year); distinct deep pages of the whole list; search pages of
   distinct words (medium and common, drawn from the notices' own titles);
+- second visits: the notice pages again, in another order (each worker answers about half of
+  them, whichever made the page);
+- home and the sitemap pages again after a restart of the server, with the cache as it was;
 - throughput (wrk): ``/healthz``, the floor of the request cycle, then notice pages rotating
   over every published notice (so that each request is a first one until the rotation comes
   round), with their ratio.
@@ -22,6 +27,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,14 +145,28 @@ def main():
         "DJANGO_SECRET_KEY": "longtail-bench-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_CACHE_DIR": tempfile.mkdtemp(prefix="policyhub-longtail-cache-"),
     }
-    server = load_test.start_gunicorn(
-        argparse.Namespace(port=port, workers=args.workers, timeout=30, backlog=128), env
-    )
+
+    def start():
+        return load_test.start_gunicorn(
+            argparse.Namespace(port=port, workers=args.workers, timeout=30, backlog=128),
+            env,
+            probe="/healthz",  # (not home: its first request is timed)
+        )
+
+    def first_after_start(heading):
+        print(f"{heading:24} {'ms':>8}")
+        for path in ("/", "/sitemap.xml", "/sitemap-notices.xml?p=2"):
+            print(f"{path:24} {first_requests(port, [path])[0]:8.1f}")
+
+    server = start()
     try:
         print(f"{len(ids)} published notices; gunicorn, {args.workers} workers, DEBUG=0")
-        print(f"{'first requests':18} {'n':>4} {'p50 ms':>8} {'p95 ms':>8}")
-        for kind, paths in kinds.items():
+        first_after_start("first after start")
+        print(f"\n{'first requests':18} {'n':>4} {'p50 ms':>8} {'p95 ms':>8}")
+        second = rng.sample(kinds["notice page"], len(kinds["notice page"]))
+        for kind, paths in [*kinds.items(), ("second visit", second)]:
             times = first_requests(port, paths)
             median = sorted(times)[len(times) // 2]
             print(f"{kind:18} {len(times):>4} {median:8.1f} {p95(times):8.1f}")
@@ -162,9 +182,15 @@ def main():
             f"  notice pages, rotating over all   {rotating:8.0f} req/s"
             f"  ({rotating / healthz:.1%} of /healthz)"
         )
+        server.terminate()
+        server.wait(timeout=30)
+        server = start()  # the cache as the run left it, as after a deployment's restart
+        print()
+        first_after_start("first after a restart")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(env["DJANGO_CACHE_DIR"])
 
 
 if __name__ == "__main__":

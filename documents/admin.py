@@ -92,6 +92,14 @@ class NoticeAdmin(VersionAdmin):
         "status",
         "view_count",
     ]
+
+    @admin.display(description="点击", ordering="view_count")
+    def view_count(self, notice):
+        return notice.view_count
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_view_counts()
+
     list_filter = ["status", "validity", "categories", "lead_issuer"]
     list_select_related = ["lead_issuer"]
     search_fields = ["title", "doc_number", "doc_number_normalized", "lead_issuer__name"]

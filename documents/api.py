@@ -22,8 +22,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import SimpleRouter
 
 from . import serializers as api_serializers
+from .caching import notice_counts
 from .filters import NoticeFilter, query_parameter_names
-from .models import Category, CoIssuer, IssuingBody, Notice, notice_counts_until_changed
+from .models import Category, CoIssuer, IssuingBody, Notice
 from .views import attach_search_hits
 
 MAX_PAGE_SIZE = 100
@@ -160,7 +161,12 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
 
     def get_queryset(self):
         co_issuers = Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
-        notices = Notice.objects.published().with_list_data().prefetch_related(co_issuers)
+        notices = (
+            Notice.objects.published()
+            .with_list_data()
+            .with_view_counts()
+            .prefetch_related(co_issuers)
+        )
         if self.action == "retrieve":
             return notices.prefetch_related("attachments", "sections")
         return notices.newest_first()
@@ -202,7 +208,7 @@ class CategoryViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.CategorySerializer
 
     def get_queryset(self):
-        return Category.objects.with_notice_counts(self.request)
+        return Category.objects.with_notice_counts(notice_counts(self.request, Category))
 
 
 @extend_schema_view(
@@ -219,10 +225,10 @@ class IssuingBodyViewSet(mixins.ListModelMixin, ReadOnlyAPIViewSet):
     serializer_class = api_serializers.IssuingBodySerializer
 
     def get_queryset(self):
-        counts = notice_counts_until_changed(self.request, IssuingBody)
+        counts = notice_counts(self.request, IssuingBody)
         issuers = [pk for pk, count in counts.items() if count]  # led or joined a published one
         bodies = IssuingBody.objects.filter(pk__in=issuers)
-        return bodies.with_notice_counts(self.request).order_by("name")
+        return bodies.with_notice_counts(counts).order_by("name")
 
 
 def not_found(request):

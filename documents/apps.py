@@ -8,13 +8,13 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # jieba's dictionary takes about a second to load: pay it at start-up, once per process.
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import readings, search, services
+        from . import caching, search, services
         from .models import Category, IssuingBody, Notice
 
         search.load()
-        readings.connect()  # view counts: written in batches, and at exit
+        post_migrate.connect(caching.clear_after_migrate, sender=self, dispatch_uid="cache")
         post_delete.connect(services.archive_changed, sender=Notice, dispatch_uid="archive")
         post_delete.connect(services.notice_deleted, sender=Notice, dispatch_uid="search-index")
         # Category and body names appear on every page (menus, notice rows): renaming one must

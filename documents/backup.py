@@ -42,6 +42,7 @@ from .models import (
     CoIssuer,
     IssuingBody,
     Notice,
+    NoticeViews,
     Section,
 )
 from .services import index_notices
@@ -62,7 +63,6 @@ NOTICE_FIELDS = [
     "body_intro",
     "validity",
     "status",
-    "view_count",
 ]
 UNIT_FIELDS = ["kind", "label", "number", "heading", "text", "position", "anchor"]
 
@@ -136,6 +136,7 @@ def archive_records(progress: Progress | None = None) -> Iterator[dict]:
         }
     notices = (
         Notice.objects.order_by("id")
+        .with_view_counts()
         .select_related("lead_issuer")
         .prefetch_related(
             Prefetch("categories", Category.objects.order_by("slug")),
@@ -154,6 +155,7 @@ def archive_records(progress: Progress | None = None) -> Iterator[dict]:
 def notice_record(notice: Notice) -> dict:
     record = {"type": "notice", "id": notice.pk}
     record.update({name: getattr(notice, name) for name in NOTICE_FIELDS})
+    record["view_count"] = notice.view_count  # (in NoticeViews; where it stood in the format)
     record["issued_date"] = _iso(notice.issued_date)
     record["published_date"] = _iso(notice.published_date)
     record["created_at"] = _iso(notice.created_at)
@@ -461,6 +463,11 @@ class _Restorer:
         Notice.categories.through.objects.bulk_create(category_links)
         CoIssuer.objects.bulk_create(co_issuers)
         Attachment.objects.bulk_create(attachments)
+        NoticeViews.objects.bulk_create(
+            NoticeViews(notice_id=record["id"], count=record["view_count"])
+            for record in records
+            if record["view_count"]
+        )
         self._units(records)
 
         index_notices([record["id"] for record in records])

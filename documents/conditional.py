@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from .models import ArchiveGeneration
+from .caching import generation, page_key
 
 
 def archive_etag(request, *args, **kwargs) -> str | None:
@@ -21,7 +21,7 @@ def archive_etag(request, *args, **kwargs) -> str | None:
         return None  # ordered by view counts, which change without a new generation
     user = request.user.pk if request.user.is_authenticated else ""
     parts = (
-        ArchiveGeneration.of_request(request),
+        generation(request),
         get_language(),
         user,
         request.get_full_path(),
@@ -69,14 +69,6 @@ def cached_for_anonymous_readers(parameters=frozenset, timeout=3600):
         return wrapper
 
     return decorator
-
-
-def page_key(request, kind="page", *, per_language=True) -> str:
-    """The cache key of a whole page until the archive changes: its address (pages hold
-    absolute URLs, so one copy per site address as well as per path) and the language."""
-    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    language = get_language() if per_language else ""
-    return f"{kind}:{ArchiveGeneration.of_request(request)}:{language}:{url}"
 
 
 def _cached(view, timeout, *, per_language):

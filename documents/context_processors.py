@@ -1,18 +1,18 @@
-from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from .models import ArchiveGeneration, Category
+from . import caching
+from .models import Category
 
 
 def category_menu(request):
     """The category menu with counts, on every page; queried only when a template shows it,
-    and then cached until the archive next changes (see ArchiveGeneration)."""
+    and then cached until the archive next changes (see documents.caching)."""
 
     def categories():
-        return list(Category.objects.with_notice_counts(request))
+        counts = caching.notice_counts(request, Category)
+        return list(Category.objects.with_notice_counts(counts))
 
     def menu():
-        key = f"category-menu:{ArchiveGeneration.of_request(request)}"
-        return cache.get_or_set(key, categories, 3600)
+        return caching.until_changed(request, "category-menu", categories)
 
     return {"category_menu": SimpleLazyObject(menu)}

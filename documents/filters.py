@@ -13,8 +13,8 @@ from django_filters.fields import ModelChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from . import i18n, search
-from .models import MAX_BIGINT, ArchiveGeneration, Category, IssuingBody, Notice
+from . import caching, i18n, search
+from .models import MAX_BIGINT, Category, IssuingBody, Notice
 from .parsing.docnumber import normalize_doc_number
 
 MAX_QUERY_LENGTH = 200
@@ -166,7 +166,7 @@ class NoticeFilter(filters.FilterSet):
     SORTS = {
         "newest": (F("issued_date").desc(nulls_last=True), "-id"),
         "oldest": (F("issued_date").asc(nulls_last=True), "id"),
-        "views": ("-view_count", "-id"),
+        "views": (F("views__count").desc(nulls_last=True), "-id"),
     }
 
     q = filters.CharFilter(
@@ -259,10 +259,9 @@ class NoticeFilter(filters.FilterSet):
         for name in fixed:
             self.filters.pop(name)
         if self.request is not None:
-            generation = ArchiveGeneration.of_request(self.request)
             for name in ("category", "issuer"):
                 if name in self.form.fields:
-                    key = f"filter-options:{name}:{generation}:{get_language()}"
+                    key = caching.key(self.request, "filter-options", name, get_language())
                     self.form.fields[name].widget.options_key = key
 
     # The conditions a reader sets most, shown first; the others folded under 更多条件.

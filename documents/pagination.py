@@ -2,13 +2,12 @@
 
 import hashlib
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from .models import ArchiveGeneration
+from . import caching
 
 COUNT_TIMEOUT = 3600
 
@@ -37,8 +36,7 @@ class ArchivePaginator(Paginator):
         except EmptyResultSet:
             return 0  # a filter that can match nothing (an empty id list)
         digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
-        key = f"count:{ArchiveGeneration.of_request(self.request)}:{digest}"
-        return cache.get_or_set(key, queryset.count, COUNT_TIMEOUT)
+        return caching.until_changed(self.request, "count", queryset.count, digest)
 
     def page(self, number):
         number = self.validate_number(number)

@@ -83,6 +83,7 @@ class NoticeSummarySerializer(serializers.ModelSerializer):
     categories = CategoryRefSerializer(many=True, read_only=True)
     validity_label = serializers.CharField(source="get_validity_display", read_only=True)
     search_hit = serializers.SerializerMethodField(help_text="With ``q`` only: where it matched.")
+    view_count = serializers.IntegerField(read_only=True, help_text="点击: readings of its page.")
     doc_number_official = serializers.SerializerMethodField(
         help_text="发文字号 in the form the issuing bodies print it (发改地区〔2016〕1771号); "
         "``doc_number`` is the number as the source wrote it."

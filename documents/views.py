@@ -7,18 +7,15 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import citations, i18n, search
+from . import caching, citations, i18n, readings, search
 from .conditional import (
     CSRF_INPUT,
     archive_condition,
     archive_etag,
     cached_for_anonymous_readers,
-    page_key,
 )
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
-    MAX_BIGINT,
-    ArchiveGeneration,
     Category,
     CoIssuer,
     IssuingBody,
@@ -26,7 +23,6 @@ from .models import (
     Section,
 )
 from .pagination import ArchivePaginator
-from .readings import counter
 from .templatetags.notice_text import Marks
 
 LATEST_ON_HOME = 10
@@ -52,14 +48,16 @@ def home_summary(request):
             "top_issuers": sorted(
                 (
                     body
-                    for body in IssuingBody.objects.with_notice_counts(request)
+                    for body in IssuingBody.objects.with_notice_counts(
+                        caching.notice_counts(request, IssuingBody)
+                    )
                     if body.notice_count
                 ),
                 key=lambda body: (-body.notice_count, body.name),
             )[:10],
         }
 
-    return cache.get_or_set(f"home:{ArchiveGeneration.of_request(request)}", compute, 3600)
+    return caching.until_changed(request, "home", compute)
 
 
 @method_decorator(
@@ -162,19 +160,14 @@ class IssuerDetailView(NoticeListView):
 
 def reading_etag(request, pk):
     """The detail page's ETag (see ``archive_etag``). Asked first for every reading (GET), it
-    counts the reading too (``Notice.record_reading``: in memory for a notice this process
-    knows, so a reading answered 304 or in full makes no round trip to the database). A HEAD
-    is not a reading; other methods get no ETag and the view's 405."""
+    counts the reading too (``readings.record_reading``: one statement), so a reading
+    answered 304 is counted as one answered in full. A HEAD is not a reading; other methods
+    get no ETag and the view's 405."""
     request.view_count = None
     if request.method == "GET":
-        request.view_count, request._archive_generation = Notice.record_reading(pk)
-    elif request.method == "HEAD" and 0 < pk <= MAX_BIGINT:
-        # As a GET would answer (from what this process knows, else the database), uncounted.
-        generation = ArchiveGeneration.of_request(request)
-        request.view_count = counter.count(pk, generation, reading=False)
-        if request.view_count is None:
-            published = Notice.objects.published().filter(pk=pk)
-            request.view_count = published.values_list("view_count", flat=True).first()
+        request.view_count = readings.record_reading(pk)
+    elif request.method == "HEAD":
+        request.view_count = readings.view_count(pk)  # as a GET would answer, uncounted
     else:
         return None
     if request.view_count is None:
@@ -192,8 +185,8 @@ VIEWS_MARK = "\ue000views\ue000".encode()
 class NoticeDetailView(DetailView):
     """A notice in full. For anonymous readers without a query string (nearly every reading)
     the whole page is cached per address and language until the archive changes, with the view
-    count put in per request: a reading costs a replacement in the bytes (and no statement, see
-    ``reading_etag``). Others (a ?q= search, a logged-in editor) get the page rendered."""
+    count put in per request: a reading costs its one statement (``reading_etag``) and a
+    replacement in the bytes. Others (a ?q= search, a logged-in editor) get the page rendered."""
 
     template_name = "documents/notice_detail.html"
     context_object_name = "notice"
@@ -204,7 +197,7 @@ class NoticeDetailView(DetailView):
             return self.draft_preview(request)
         if request.GET or request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
-        key = page_key(request, "notice-page")  # bytes with a stand-in, not a response
+        key = caching.page_key(request, "notice-page")  # bytes with a stand-in, not a response
         page = cache.get(key)
         if page is None:
             page = self.render_cacheable_page()
@@ -227,7 +220,7 @@ class NoticeDetailView(DetailView):
             raise Http404("没有这个已发布的文件。")
         self.draft = True
         self.object = self.get_object(
-            self.notices(Notice.objects.exclude(status=Notice.Status.PUBLISHED))
+            self.notices(Notice.objects.exclude(status=Notice.Status.PUBLISHED).with_view_counts())
         )
         response = self.render_to_response(self.get_context_data(object=self.object))
         response["Cache-Control"] = "private, no-store"

@@ -4,6 +4,7 @@ Development needs no configuration: SQLite in the project folder and DEBUG on. P
 DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -191,15 +192,30 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# Cache: per process by default; with REDIS_URL (redis://host:6379/0) shared by every server.
-# Cached summaries are keyed by documents.ArchiveGeneration, so either way they expire when the
-# archive changes.
+# The cache, shared by every server process: pages, counts and summaries, each keyed by the
+# archive generation (documents/caching.py), so that they expire when the archive changes.
+# With REDIS_URL (redis://host:6379/0) it is Redis, shared by every server machine; without,
+# files in DJANGO_CACHE_DIR, shared by the processes of one machine (by default a folder of
+# cache/ per database: the generation numbers of two databases are not each other's; a database
+# made anew is migrated, and migrate empties the cache, documents/caching.py). Sized for a page per
+# notice in each script at 100,000 notices, with room for lists and summaries: at about 8 KB a
+# page (compressed) some 2.5 GB of disk at most.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "policyhub",
+        }
+    }
+else:
+    database_name = str(DATABASES["default"]["NAME"]).encode()
+    CACHES = {
+        "default": {
+            "BACKEND": "policyhub.cache.FileCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR")
+            or str(BASE_DIR / "cache" / hashlib.sha256(database_name).hexdigest()[:12]),
+            "OPTIONS": {"MAX_ENTRIES": 300_000, "CULL_FREQUENCY": 10},
         }
     }
 

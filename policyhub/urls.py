@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from documents.conditional import cached_by_generation
-from documents.sitemaps import SITEMAPS
+from documents.sitemaps import SITEMAPS, notice_sitemap
 
 admin.site.site_header = "PolicyHub 政策文件库管理"
 admin.site.site_title = "PolicyHub 管理"
@@ -36,6 +36,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
+    # (Before the other sections: its pages are made without Django's per-notice work.)
+    path("sitemap-notices.xml", cached_by_generation(notice_sitemap)),
     path(
         "sitemap-<section>.xml",
         cached_by_generation(sitemap_views.sitemap),

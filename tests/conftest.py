@@ -1,6 +1,24 @@
+import os
+import tempfile
+
 import pytest
 from django.conf import settings
 from django.test.utils import override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_of_the_test_run():
+    """A cache folder of the test run's own, for this process and every server process a test
+    starts (they read DJANGO_CACHE_DIR): never the development site's, whose pages are of
+    another database. (Tests with REDIS_URL set get Redis, as the settings say.)"""
+    if not settings.configured or os.environ.get("REDIS_URL"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="policyhub-test-cache-") as folder:
+        os.environ["DJANGO_CACHE_DIR"] = folder
+        caches = {"default": {**settings.CACHES["default"], "LOCATION": folder}}
+        with override_settings(CACHES=caches):
+            yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -29,33 +47,16 @@ def media_in_a_temporary_folder(tmp_path_factory):
         yield
 
 
-@pytest.fixture(autouse=True, scope="session")
-def view_counts_written_by_hand():
-    """No thread writing view counts in the background: its own connection would not see a
-    test's uncommitted notices. The tests write them with counter.flush(); tests/test_readings.py
-    starts the thread where it tests it."""
-    if settings.configured:
-        from documents.readings import counter
-
-        counter.background = False
-    yield
-
-
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache, and with no archive generation or view counts
-    remembered in the process: cached summaries are keyed by a counter, and the counts are of
-    notices, that the test database's rollback resets."""
+    """Each test starts with an empty cache, and with no archive generation remembered in the
+    process: cached pages and summaries are keyed by a counter that the test database's
+    rollback resets."""
     if settings.configured:
         from django.core.cache import cache
 
         from documents.models import ArchiveGeneration
-        from documents.readings import counter
 
         cache.clear()
         ArchiveGeneration.forget()
-        counter.discard()
-        yield
-        counter.discard()  # nothing left for the flush at exit, when the test database is gone
-    else:
-        yield
+    yield

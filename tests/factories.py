@@ -3,7 +3,7 @@
 import datetime
 import itertools
 
-from documents.models import Category, IssuingBody, Notice, Section
+from documents.models import Category, IssuingBody, Notice, NoticeViews, Section
 from documents.services import assign_anchors, index_notices
 
 _serial = itertools.count(1)
@@ -19,9 +19,10 @@ def body(name="国家发展改革委", **fields):
     return obj
 
 
-def notice(*, categories=(), sections=0, published=True, units=(), **fields):
+def notice(*, categories=(), sections=0, published=True, units=(), view_count=0, **fields):
     """A notice with defaults that differ per call, ``sections`` numbered units (1)…, then
-    ``units`` given as (heading, text) pairs; indexed for search like every saved notice."""
+    ``units`` given as (heading, text) pairs, read ``view_count`` times; indexed for search like
+    every saved notice."""
     n = next(_serial)
     fields.setdefault("title", f"关于测试政策第{n}号的通知")
     fields.setdefault("doc_number", f"测发〔2020〕{n}号")
@@ -30,6 +31,8 @@ def notice(*, categories=(), sections=0, published=True, units=(), **fields):
     fields.setdefault("preamble", "现将有关事项通知如下。")
     fields["status"] = Notice.Status.PUBLISHED if published else Notice.Status.DRAFT
     obj = Notice.objects.create(**fields)
+    if view_count:
+        NoticeViews.objects.create(notice=obj, count=view_count)
     if categories:
         obj.categories.add(*categories)
     extra_units = units
@@ -74,3 +77,8 @@ def database_url():
         f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
         f"{database['PORT'] or 5432}/{database['NAME']}"
     )
+
+
+def view_count(notice) -> int:
+    """A notice's view count as the database holds it now."""
+    return Notice.objects.with_view_counts().values_list("view_count", flat=True).get(pk=notice.pk)

@@ -1,6 +1,6 @@
 """The PostgreSQL backend (policyhub/postgresql/base.py): a health check with no round trip for
-a live connection and a reconnect for one the server ended; statements prepared once per
-connection, prepared again when the server forgot them."""
+a live connection and a reconnect for one the server ended; a reading that needs nothing the
+server connection remembers."""
 
 import select
 import time
@@ -9,17 +9,15 @@ import psycopg2
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
-from documents.models import Notice
-from documents.readings import counter
+from documents import readings
 from policyhub.postgresql.base import TRUST_SECONDS
 from tests import factories
 
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="PostgreSQL's own backend: its health check and prepared statements",
+        reason="PostgreSQL's own backend: its health check",
     ),
     # Ends the test's own server connection: outside a test transaction, which it would lose.
     pytest.mark.django_db(transaction=True),
@@ -93,44 +91,14 @@ def test_a_reader_after_a_database_restart_gets_the_page():
     assert "重启之后仍可阅读" in page.content.decode()
 
 
-# --- statements prepared once per connection -------------------------------------------------
+# --- a reading needs nothing the server connection remembers ----------------------------------
 
 
-def read(notice):
-    """A reading counted by the database (the first in a process; later ones are counted in
-    memory, see readings.py)."""
-    counter.discard()
-    count, _ = Notice.record_reading(notice.pk)
-    return count
-
-
-def test_the_reading_is_prepared_once_per_connection():
+def test_a_reading_after_a_poolers_reset_is_counted():
+    """Behind a connection pooler the server connection may be reset between clients
+    (``DISCARD ALL``) or be another one: the reading is a plain statement, prepared nowhere."""
     notice = factories.notice()
-    connection.close()  # a new connection, as a new server process has
-    with CaptureQueriesContext(connection) as queries:
-        counts = [read(notice) for _ in range(3)]
-    assert counts == [1, 2, 3]
-    statements = [query["sql"] for query in queries.captured_queries]
-    assert sum(sql.startswith("PREPARE") for sql in statements) == 1
-    assert sum("EXECUTE policyhub_reading" in sql for sql in statements) == 3
-
-
-def test_a_reading_survives_a_server_that_forgot_the_statement():
-    notice = factories.notice()
-    assert read(notice) == 1
+    assert readings.record_reading(notice.pk) == 1
     with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does between clients
-    assert read(notice) == 2
-    # From then on unprepared on this connection (behind a pooler in transaction mode, each
-    # reading might meet another server connection): nothing fails.
-    assert "policyhub_reading" in connection.unprepared_statements
-    with CaptureQueriesContext(connection) as queries:
-        assert read(notice) == 3
-    assert "EXECUTE" not in queries.captured_queries[-1]["sql"]
-
-
-def test_a_reading_uses_a_statement_the_server_already_has():
-    notice = factories.notice()
-    assert read(notice) == 1
-    connection.prepared_statements.clear()  # a pooler's server connection that has it
-    assert read(notice) == 2
+        cursor.execute("DISCARD ALL")
+    assert readings.record_reading(notice.pk) == 2

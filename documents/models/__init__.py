@@ -1,9 +1,9 @@
-"""The archive's models: notices with their units, issuers and categories (``archive``); what
-notices cite, repeal and amend of each other (``references``)."""
+"""The archive's models: notices with their units, issuers and categories (``archive``); the
+counter of changes to it that cached pages are keyed by (``generation``); the notices' view
+counts (``views``); what notices cite, repeal and amend of each other (``references``)."""
 
 from .archive import (
     MAX_BIGINT,
-    ArchiveGeneration,
     Attachment,
     Category,
     CoIssuer,
@@ -13,9 +13,10 @@ from .archive import (
     SearchEntry,
     Section,
     counts_by_pk,
-    notice_counts_until_changed,
 )
+from .generation import ArchiveGeneration
 from .references import Reference, ValidityProposal
+from .views import NoticeViews
 
 __all__ = [
     "MAX_BIGINT",
@@ -27,9 +28,9 @@ __all__ = [
     "Notice",
     "Reference",
     "NoticeQuerySet",
+    "NoticeViews",
     "SearchEntry",
     "Section",
     "ValidityProposal",
     "counts_by_pk",
-    "notice_counts_until_changed",
 ]

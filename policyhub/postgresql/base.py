@@ -1,5 +1,4 @@
-"""Django's PostgreSQL backend with a cheaper health check for busy connections, and
-statements prepared once per connection (``execute_prepared``).
+"""Django's PostgreSQL backend with a cheaper health check for busy connections.
 
 With persistent connections (CONN_MAX_AGE) Django checks, at the first query of every request,
 that the connection still works (CONN_HEALTH_CHECKS): a ``SELECT 1`` to the server and back.
@@ -20,9 +19,7 @@ round trip finds: that happens to connections left idle, so one idle for longer 
 import select
 import time
 
-from django.db import DatabaseError
 from django.db.backends.postgresql import base
-from psycopg2.errors import DuplicatePreparedStatement, InvalidSqlStatementName
 
 # A connection a request used this recently is trusted on a quiet socket.
 TRUST_SECONDS = 5.0
@@ -30,6 +27,10 @@ TRUST_SECONDS = 5.0
 
 class DatabaseWrapper(base.DatabaseWrapper):
     last_checked = 0.0
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        self.last_checked = time.monotonic()
 
     def close_if_health_check_failed(self):
         """Django's check (``SELECT 1``, reconnect if it fails) unless the connection was used
@@ -58,46 +59,3 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return not poller.poll(0)
         except (OSError, ValueError):
             return False
-
-    # --- prepared statements ---------------------------------------------------------------
-
-    def init_connection_state(self):
-        super().init_connection_state()
-        self.last_checked = time.monotonic()
-        self.prepared_statements = set()  # PREPAREd on this server connection
-        self.unprepared_statements = set()  # not to be prepared again on it (see below)
-
-    def execute_prepared(self, cursor, name, statement, params, *, prefix=""):
-        """Run ``statement`` (``%s`` placeholders, as for ``cursor.execute``) as a statement
-        prepared once per server connection: PostgreSQL parses and plans it at the first call,
-        not at every call. For a statement on every request (a notice reading), planning was
-        over 40 % of the server's time for it. ``prefix`` goes before it in the same query
-        string (a ``SET LOCAL``).
-
-        If the server does not have the statement when it is executed (a connection pooler's
-        ``DISCARD ALL`` between clients; in transaction pooling, another server connection),
-        it runs unprepared, and stays so on this connection: nothing fails, the saving is lost
-        until the next connection. A server connection that already has it (a pooler reusing
-        one) is used as it is. Inside an atomic block a failed statement ends the transaction,
-        so there the error is raised."""
-        if name in self.unprepared_statements:
-            cursor.execute(prefix + statement, params)
-            return
-        if name not in self.prepared_statements:
-            numbered = statement % tuple(f"${n}" for n in range(1, len(params) + 1))
-            try:
-                cursor.execute(f"PREPARE {name} AS {numbered}")
-            except DatabaseError as error:
-                if self.in_atomic_block or not isinstance(
-                    error.__cause__, DuplicatePreparedStatement
-                ):
-                    raise
-            self.prepared_statements.add(name)
-        try:
-            cursor.execute(f"{prefix}EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
-        except DatabaseError as error:
-            if self.in_atomic_block or not isinstance(error.__cause__, InvalidSqlStatementName):
-                raise
-            self.prepared_statements.discard(name)
-            self.unprepared_statements.add(name)
-            cursor.execute(prefix + statement, params)

@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
 
 from documents import search
-from documents.models import Category, CoIssuer, IssuingBody, Notice, Section
+from documents.models import Category, CoIssuer, IssuingBody, Notice, NoticeViews, Section
 from documents.parsing import parse_doc_number
 from documents.services import assign_anchors, fill_search_fields, update_search_vectors
 
@@ -288,8 +288,8 @@ class NoticeSynthesizer:
                 "source": "中国政府网" if rng.random() < 0.6 else f"{lead.name}网站",
                 "validity": self._validity(issued),
                 "status": Notice.Status.DRAFT if rng.random() < 0.03 else Notice.Status.PUBLISHED,
-                "view_count": int(rng.paretovariate(1.2) * 20),
             },
+            "views": int(rng.paretovariate(1.2) * 20),
             "bodies": [(body.pk, body.name) for body in bodies],
             "categories": [
                 c.pk
@@ -557,6 +557,11 @@ class Command(BaseCommand):
                 through(notice_id=notice.pk, category_id=pk) for notice, pk in categories
             )
             CoIssuer.objects.bulk_create(links)
+            NoticeViews.objects.bulk_create(
+                NoticeViews(notice=notice, count=spec["views"])
+                for notice, spec in zip(notices, specs, strict=True)
+                if spec["views"]
+            )
             for depth in sorted(levels):
                 for unit in levels[depth]:
                     unit.parent = unit.parent_unit
