@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .filters import NoticeFilter
-from .i18n import in_reader_script
+from .i18n import show_simplified
 from .models import CoIssuer, Notice
 from .parsing.docnumber import official_doc_number
 
@@ -46,18 +46,19 @@ def _text(value: str) -> str:
 
 
 def _row(notice, build_url):
-    """A notice's row in the reader's script (简体 or 繁體, as the list page they came from),
-    with the doc number also as the source wrote it."""
+    """A notice's row in one script, 简体 (the default), whatever the reader chose: a row that
+    gave a traditional title beside simplified issuers read as two languages, and an export URL
+    gives the same file to everyone. The doc number also as the source wrote it."""
     return [
         notice.pk,
-        _text(in_reader_script(notice.title)),
+        _text(show_simplified(notice.title)),
         _text(notice.doc_number),
-        _text(in_reader_script(official_doc_number(notice.doc_number))),
-        _text(in_reader_script("；".join(body.name for body in notice.issuing_bodies()))),
+        _text(show_simplified(official_doc_number(notice.doc_number))),
+        _text(show_simplified("；".join(body.name for body in notice.issuing_bodies()))),
         notice.issued_date.isoformat() if notice.issued_date else "",
         notice.published_date.isoformat() if notice.published_date else "",
-        _text(in_reader_script(str(notice.get_validity_display()))),
-        _text(in_reader_script("；".join(c.name for c in notice.categories.all()))),
+        _text(show_simplified(str(notice.get_validity_display()))),
+        _text(show_simplified("；".join(c.name for c in notice.categories.all()))),
         build_url(notice.get_absolute_url()),
     ]
 
