@@ -9,7 +9,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .noise import fold
 from .script import to_simplified
+
+# A line that is a document number and nothing else: 国办发〔2019〕3号, 国令第706号,
+# 交通运输部令2016年第57号 (spaces allowed inside, as some copies have them).
+_OPEN = re.escape("〔［[【（(")
+_CLOSE = re.escape("〕］]】）)")
+DOC_NUMBER_LINE = re.compile(
+    rf"^[^\s，。：:]{{1,24}}?[{_OPEN}]\s*\d{{4}}\s*[{_CLOSE}]\s*第?\s*\d+\s*号$"
+    r"|^[^\s，。：:]{0,24}?第\s*\d+\s*号$"
+    r"|^[^\s，。：:]{1,24}?\d{4}年第\s*\d+\s*号$"
+)
 
 _OPENING = "〔［[【（(〈<｛{"
 _CLOSING = "〕］]】）)〉>｝}"
@@ -65,3 +76,8 @@ def parse_doc_number(text: str) -> DocNumber:
     if match:
         return DocNumber(normalized, match["code"], None, int(match["serial"]))
     return DocNumber(normalized, "", None, None)
+
+
+def is_doc_number_line(line: str) -> bool:
+    """Whether a line of a notice is its document number alone."""
+    return bool(line) and bool(DOC_NUMBER_LINE.match(fold(line).replace(" ", "")))

@@ -5,24 +5,20 @@ line (来源/日期/点击) on scraped pages, the addressees ending in a colon, 
 附件 lines, the signature (issuer, 成文日期), then the attached document(s) with their own
 title, introduction and numbered units. A plain notice (an 意见 issued directly) carries its
 numbered units before the signature instead. Policy-library pages may add a metadata table.
+The signature block and the issuing bodies' names are read by ``signature``.
 """
 
 import datetime
 import re
 
 from .dates import DATE_RE, is_date_line, parse_date
+from .docnumber import is_doc_number_line
 from .html import html_to_text, looks_like_html
 from .noise import clean_lines, compacted, fold
 from .result import ParsedNotice, ParsedUnit
+from .signature import BODY_SPLIT, body_names, find_signature, issuers_from
 from .structure import build_units, match_label
 
-_OPEN = re.escape("〔［[【（(")
-_CLOSE = re.escape("〕］]】）)")
-DOC_NUMBER_RE = re.compile(
-    rf"^[^\s，。：:]{{1,24}}?[{_OPEN}]\s*\d{{4}}\s*[{_CLOSE}]\s*第?\s*\d+\s*号$"
-    r"|^[^\s，。：:]{0,24}?第\s*\d+\s*号$"
-    r"|^[^\s，。：:]{1,24}?\d{4}年第\s*\d+\s*号$"
-)
 _DOC_TYPES = (
     "通知|意见|办法|条例|规定|决定|批复|复函|函|通报|答复|报告|请示|方案|预案|规划|纲要|细则|公告|"
     "通告|令|指引|规则|制度|计划|目录|清单|标准|名单|建议|指南|意见稿|讲话|命令|决议"
@@ -43,8 +39,6 @@ _NOTE = re.compile(r"^[（(](?:此件|本件|本文)[^（）()]{1,20}[)）]$")
 _LAW_ORDER = re.compile(r"(?:中华人民共和国)?([^\s，。、]+?)令\s*第\s*\d+\s*号")
 _TOC_HEADING = re.compile(r"^目录[:：]?$")
 _TOC_LEADERS = re.compile(r"[.．…·-]*\d*$")  # 1.1 编制目的……………3
-_BODY_SPLIT = re.compile(r"[、，,\s\u3000]+")
-_BODY_NAME = re.compile(r"^[\u4e00-\u9fff（）()·—]{2,40}$")
 
 
 def parse_notice(text: str, *, html: bool | None = None) -> ParsedNotice:
@@ -105,7 +99,7 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
     pos = _read_title_block(lines, notice, table)
     pos = _read_addressees(lines, pos, notice)
     rest = lines[pos:]
-    signature = _find_signature(rest)
+    signature = find_signature(rest)
     if signature:
         start, end, signatory, date = signature
         notice.signatory, notice.issued_date = signatory, date
@@ -126,9 +120,9 @@ def _parse(text: str, warnings: list[str], *, html: bool | None) -> ParsedNotice
 
     _fill_from_table(notice, table, warnings)
     _fill_from_law_header(notice, intro)
-    notice.issuing_bodies = _body_names(notice.issuing_bodies, warnings)
+    notice.issuing_bodies = body_names(notice.issuing_bodies, warnings)
     if not notice.issuing_bodies:
-        notice.issuing_bodies = _issuers_from(notice.title, notice.signatory, warnings)
+        notice.issuing_bodies = issuers_from(notice.title, notice.signatory, warnings)
     if not notice.title:
         notice.title = notice.body_title
     _printed_document_as_attachment(notice)
@@ -249,7 +243,7 @@ def _read_title_block(lines: list[str], notice: ParsedNotice, table: dict[str, s
     elif (
         _TITLE_END.search(fold(first))
         and fold(first).endswith("令")
-        and _is_doc_number(_line(lines, _skip_blank(lines, pos + 1)))
+        and is_doc_number_line(_line(lines, _skip_blank(lines, pos + 1)))
     ):
         # A 令 header (中华人民共和国国务院令 / 第706号): the regulation's name comes later.
         second = _skip_blank(lines, pos + 1)
@@ -269,7 +263,7 @@ def _read_title_block(lines: list[str], notice: ParsedNotice, table: dict[str, s
         notice.title = table["标题"]
     pos = _skip_repeated_title(lines, pos, notice.title)
     after = _skip_blank(lines, pos)
-    if not notice.doc_number and _is_doc_number(_line(lines, after)):
+    if not notice.doc_number and is_doc_number_line(_line(lines, after)):
         notice.doc_number = lines[after]
         pos = after + 1
     if table.get("发文字号"):
@@ -301,13 +295,9 @@ def _title_like(line: str) -> bool:
         and not match_label(line)
         and not re.search(r"[。；;：:]$", folded)
         and not is_date_line(line)
-        and not _is_doc_number(line)
+        and not is_doc_number_line(line)
         and not folded.startswith("附件")
     )
-
-
-def _is_doc_number(line: str) -> bool:
-    return bool(line) and bool(DOC_NUMBER_RE.match(fold(line).replace(" ", "")))
 
 
 def _read_addressees(lines: list[str], pos: int, notice: ParsedNotice) -> int:
@@ -325,47 +315,6 @@ def _read_addressees(lines: list[str], pos: int, notice: ParsedNotice) -> int:
         notice.addressees = line[:-1].strip()
         return index + 1
     return pos
-
-
-def _find_signature(lines: list[str]):
-    """The first signature block: issuer line(s) then a date line. (start, end, who, date)."""
-    for index, line in enumerate(lines):
-        date = None
-        signatory_lines: list[str] = []
-        if is_date_line(line):
-            date = parse_date(line)
-        else:
-            match = DATE_RE.search(line)
-            if match and match.end() == len(line) and _signatory_like(line[: match.start()]):
-                date = parse_date(line)
-                signatory_lines = [line[: match.start()].strip()]
-        if not date:
-            continue
-        start = index
-        while not signatory_lines and start > 0 and _signatory_like(lines[start - 1]):
-            start -= 1
-        if signatory_lines:
-            return index, index + 1, signatory_lines[0], date
-        # Up to three issuer lines stacked above the date (joint issuance).
-        start = max(start, index - 3)
-        who = " ".join(line.strip() for line in lines[start:index])
-        return start, index + 1, re.sub(r"&[a-z]{1,8};", "", who).strip(), date
-    return None
-
-
-def _signatory_like(line: str) -> bool:
-    line = line.strip()
-    folded = fold(line)
-    return bool(
-        line
-        and len(line) <= 40
-        and not re.search(r"[。，；,;：:！？]", line)
-        and not match_label(line)
-        and not folded.startswith("附")
-        and not is_date_line(line)
-        and not _is_doc_number(line)
-        and "\t" not in line
-    )
 
 
 def _take_attachment_list(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -443,7 +392,7 @@ def _read_document(lines: list[str], warnings: list[str]) -> tuple[str, list[str
 
 def _fill_from_table(notice: ParsedNotice, table: dict[str, str], warnings: list[str]) -> None:
     if table.get("发文机关"):
-        notice.issuing_bodies = [b for b in _BODY_SPLIT.split(table["发文机关"]) if b]
+        notice.issuing_bodies = [b for b in BODY_SPLIT.split(table["发文机关"]) if b]
     table_date = parse_date(table.get("成文日期", ""))
     if table_date and notice.issued_date and table_date != notice.issued_date:
         warnings.append(f"成文日期不一致：元数据表为 {table_date}，落款为 {notice.issued_date}")
@@ -468,33 +417,9 @@ def _fill_from_law_header(notice: ParsedNotice, intro: list[str]) -> None:
         notice.issuing_bodies = [notice.doc_number[order.start(1) : order.end(1)]]
 
 
-def _issuers_from(title: str, signatory: str, warnings: list[str]) -> list[str]:
-    """Issuers named before 关于/转发/印发 in the title, else those in the signature."""
-    folded = fold(title)
-    match = re.search(r"关于|转发|批转|印发", folded)
-    if match and 0 < match.start() <= 60:
-        prefix = title[: match.start()]
-        bodies = _body_names([b for b in _BODY_SPLIT.split(prefix) if b], warnings)
-        if bodies:
-            return bodies
-    return _body_names([b for b in _BODY_SPLIT.split(signatory) if b], warnings)
-
-
 def is_publication_note(line: str) -> bool:
     """Whether a line is a publication note (（此件公开发布）), in either script."""
     return bool(_NOTE.match(fold(line.strip())))
-
-
-def _body_names(names: list[str], warnings: list[str]) -> list[str]:
-    """The names that read as an organ's (Chinese characters, with brackets or ·): a pasted
-    spreadsheet formula, a link or a stray word in the title is no issuing body."""
-    kept = []
-    for name in names:
-        if _BODY_NAME.match(name):
-            kept.append(name)
-        else:
-            warnings.append(f"“{name[:40]}”不像发文机关的名称，未采用")
-    return kept
 
 
 # What a text decoded with the wrong encoding shows: U+FFFD, the GBK-as-UTF-8 锟斤拷, the
