@@ -57,7 +57,8 @@ def test_hostile_notice_text_is_shown_as_text_on_every_page(client):
     notice = factories.notice(
         title=HOSTILE_TITLE,
         preamble=HOSTILE_TEXT,
-        units=[("<b>标题</b>", HOSTILE_TEXT)],
+        # A unit with a heading, and one whose label leads its first paragraph.
+        units=[("<b>标题</b>", HOSTILE_TEXT), ("", HOSTILE_TEXT + "\n" + HOSTILE_TEXT)],
         categories=[factories.category()],
     )
     pages = [

@@ -1,8 +1,9 @@
 from dataclasses import dataclass, field
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from documents import i18n, search
 from documents.citations import Link
@@ -35,12 +36,6 @@ def without_notes(paragraphs):
 def notes(paragraphs):
     """The publication notes among the paragraphs: （此件公开发布）, （此件有删减）."""
     return [p for p in paragraphs if is_publication_note(p)]
-
-
-@register.filter
-def heading_level(depth):
-    """HTML heading level for a unit at this tree depth under the document's h2: h3 … h6."""
-    return min(3 + int(depth), 6)
 
 
 @register.filter
@@ -92,3 +87,86 @@ def isolated(text):
     """Text a reader typed, shown inside a sentence: bidi-isolated (U+2068 … U+2069), so that
     a right-to-left mark in it (U+202E) cannot reverse the sentence around it."""
     return f"\u2068{text}\u2069" if text else text
+
+
+# A label ending in one of these (一、 1. （一）) is set without the gap after it.
+_TIGHT_ENDINGS = "、．.）)】"
+
+
+def _label_class(label: str) -> str:
+    return "unit-label tight" if label[-1:] in _TIGHT_ENDINGS else "unit-label"
+
+
+@register.simple_tag
+def unit_sections(units, terms):
+    """The notice's units as nested <section>s: each its label (a link to itself), heading,
+    paragraphs with their references linked and the search terms marked, and its children.
+
+    Rendered here rather than by a template included per unit: a long regulation has hundreds
+    of units, and an include each was most of its page's rendering time (bench/README.md)."""
+    out = []
+    for unit in units:
+        _unit_section(unit, terms, 0, out)
+    return mark_safe("".join(out))  # noqa: S308 — every text escaped in _unit_section
+
+
+def _unit_section(unit, terms, depth, out):
+    anchor = escape(unit.anchor)
+    label = i18n.in_reader_script(unit.label)
+    label_link = f'<a class="{_label_class(label)}" href="#{anchor}">{escape(label)}</a>'
+    out.append(f'<section id="{anchor}" class="unit unit-{escape(unit.kind)}">')
+    paragraphs_html = [
+        conditional_escape(marked(p, unit.marks))
+        for p in paragraphs(i18n.in_reader_script(unit.text))
+    ]
+    if unit.heading:
+        level = min(3 + depth, 6)  # h3 … h6 under the document's h2
+        heading = i18n.in_reader_script(unit.heading)
+        name = gettext("链接到此条：%(label)s%(heading)s") % {"label": label, "heading": heading}
+        shown = highlight(heading, terms) if terms else escape(heading)
+        out.append(
+            f'<h{level} class="unit-heading">{label_link}{shown}'
+            f'<a class="unit-link" href="#{anchor}" aria-label="{escape(name)}">¶</a></h{level}>'
+        )
+        out.extend(f"<p>{p}</p>" for p in paragraphs_html)
+    else:
+        name = gettext("链接到此条：%(label)s") % {"label": label}
+        self_link = f'<a class="unit-link" href="#{anchor}" aria-label="{escape(name)}">¶</a>'
+        first, *rest = paragraphs_html or [""]
+        out.append(f"<p>{label_link}{first}{self_link}</p>")
+        out.extend(f"<p>{p}</p>" for p in rest)
+    for child in unit.child_units:
+        _unit_section(child, terms, depth + 1, out)
+    out.append("</section>")
+
+
+@register.simple_tag
+def toc_list(units, with_articles):
+    """The 目录: nested lists of links to the units, chapters and numbered sections down to
+    articles when ``with_articles`` (a regulation without chapters), never items; a unit that
+    holds the search terms is marked for sight and for screen readers."""
+    out = []
+    _toc_level(units, with_articles, out)
+    return mark_safe("".join(out))  # noqa: S308 — every text escaped in _toc_level
+
+
+def _toc_level(nodes, with_articles, out):
+    out.append("<ol>")
+    for node in nodes:
+        if node.kind in ("item", "article") and not (with_articles and node.kind == "article"):
+            continue
+        label = i18n.in_reader_script(node.label)
+        hit = ' class="hit"' if node.is_hit else ""
+        out.append(
+            f'<li{hit}><a href="#{escape(node.anchor)}">'
+            f'<span class="toc-label{" tight" if label[-1:] in _TIGHT_ENDINGS else ""}">'
+            f"{escape(label)}</span>{escape(i18n.in_reader_script(node.heading))}"
+        )
+        if node.is_hit:
+            note = gettext("（含检索词）")
+            out.append(f'<span class="visually-hidden">{escape(note)}</span>')
+        out.append("</a>")
+        if node.child_units:
+            _toc_level(node.child_units, with_articles, out)
+        out.append("</li>")
+    out.append("</ol>")
