@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from documents import i18n, search
 from documents.citations import Link
+from documents.models import Section
 from documents.parsing.notice import is_publication_note
 
 register = template.Library()
@@ -93,8 +94,8 @@ def isolated(text):
 _TIGHT_ENDINGS = "、．.）)】"
 
 
-def _label_class(label: str) -> str:
-    return "unit-label tight" if label[-1:] in _TIGHT_ENDINGS else "unit-label"
+def _tight(label: str) -> str:
+    return " tight" if label[-1:] in _TIGHT_ENDINGS else ""
 
 
 @register.simple_tag
@@ -113,7 +114,7 @@ def unit_sections(units, terms):
 def _unit_section(unit, terms, depth, out):
     anchor = escape(unit.anchor)
     label = i18n.in_reader_script(unit.label)
-    label_link = f'<a class="{_label_class(label)}" href="#{anchor}">{escape(label)}</a>'
+    label_link = f'<a class="unit-label{_tight(label)}" href="#{anchor}">{escape(label)}</a>'
     out.append(f'<section id="{anchor}" class="unit unit-{escape(unit.kind)}">')
     paragraphs_html = [
         conditional_escape(marked(p, unit.marks))
@@ -123,9 +124,9 @@ def _unit_section(unit, terms, depth, out):
         level = min(3 + depth, 6)  # h3 … h6 under the document's h2
         heading = i18n.in_reader_script(unit.heading)
         name = gettext("链接到此条：%(label)s%(heading)s") % {"label": label, "heading": heading}
-        shown = highlight(heading, terms) if terms else escape(heading)
         out.append(
-            f'<h{level} class="unit-heading">{label_link}{shown}'
+            f'<h{level} class="unit-heading">{label_link}'
+            f"{conditional_escape(highlight(heading, terms))}"
             f'<a class="unit-link" href="#{anchor}" aria-label="{escape(name)}">¶</a></h{level}>'
         )
         out.extend(f"<p>{p}</p>" for p in paragraphs_html)
@@ -153,13 +154,15 @@ def toc_list(units, with_articles):
 def _toc_level(nodes, with_articles, out):
     out.append("<ol>")
     for node in nodes:
-        if node.kind in ("item", "article") and not (with_articles and node.kind == "article"):
+        if node.kind == Section.Kind.ITEM or (
+            node.kind == Section.Kind.ARTICLE and not with_articles
+        ):
             continue
         label = i18n.in_reader_script(node.label)
         hit = ' class="hit"' if node.is_hit else ""
         out.append(
             f'<li{hit}><a href="#{escape(node.anchor)}">'
-            f'<span class="toc-label{" tight" if label[-1:] in _TIGHT_ENDINGS else ""}">'
+            f'<span class="toc-label{_tight(label)}">'
             f"{escape(label)}</span>{escape(i18n.in_reader_script(node.heading))}"
         )
         if node.is_hit:
