@@ -468,3 +468,35 @@ def test_a_publication_note_follows_the_signature(client, db):
     page = client.get(notice.get_absolute_url()).content.decode()
     assert page.index('class="signature"') < page.index("（此件公开发布）")
     assert page.index("现印发给你们") < page.index('class="signature"')
+
+
+def _toc(page):
+    start = page.index('class="toc"')
+    return page[start : page.index("</nav>", start)]
+
+
+def _unit(notice, kind, label, position, parent=None, heading=""):
+    return Section.objects.create(
+        notice=notice,
+        parent=parent,
+        kind=kind,
+        label=label,
+        heading=heading,
+        text=f"{label}的正文。",
+        position=position,
+        anchor=f"u{position}",
+    )
+
+
+def test_the_toc_lists_articles_only_without_chapters_and_never_items(client, db):
+    flat = factories.notice()
+    article = _unit(flat, Section.Kind.ARTICLE, "第一条", 1)
+    _unit(flat, Section.Kind.ITEM, "（一）", 2, parent=article)
+    toc = _toc(client.get(flat.get_absolute_url()).content.decode())
+    assert "第一条" in toc and "（一）" not in toc
+
+    chaptered = factories.notice()
+    chapter = _unit(chaptered, Section.Kind.CHAPTER, "第一章", 1, heading="总则")
+    _unit(chaptered, Section.Kind.ARTICLE, "第一条", 2, parent=chapter)
+    toc = _toc(client.get(chaptered.get_absolute_url()).content.decode())
+    assert "第一章" in toc and "总则" in toc and "第一条" not in toc
