@@ -233,6 +233,8 @@ def outgoing(notice: Notice) -> list[Reference]:
             "text",
             "title",
             "doc_number",
+            "doc_number_normalized",
+            "title_key",
             "effect",
             "unit_id",
             "citing_id",

@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents import citations, services
@@ -351,3 +353,20 @@ def test_pages_read_stored_references_and_never_the_text_again(client, monkeypat
     monkeypatch.setattr(citations, "find_references", extracting)
     assert links_in(page(client, b))
     assert 'id="cited-by"' in page(client, a)
+
+
+def test_a_notice_page_reads_its_references_in_one_statement_however_many(client):
+    # Documents not in the archive are grouped by their number or title (cited_documents):
+    # reading those fields after the query would cost a statement per reference.
+    def statements(cited_count):
+        units = [
+            (f"第{i}项", f"依据《不在本站的第{i}个办法》（国办发〔2001〕{i}号）和《第{i}个条例》。")
+            for i in range(1, cited_count + 1)
+        ]
+        notice_ = notice(title=f"引用{cited_count}份文件的通知", units=units)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(notice_.get_absolute_url())
+        assert len(response.context["cited_documents"]) == 2 * cited_count
+        return len(queries)
+
+    assert statements(8) == statements(1)
