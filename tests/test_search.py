@@ -162,6 +162,42 @@ def test_search_combines_with_the_other_filters(client, archive):
     assert titles(response) == ["关于推进长江经济带发展的通知"]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "区域协调"},
+        {"q": "區域協調"},
+        {"q": "区域协调 -脱贫"},
+        {"q": '"区域协调发展"'},
+        {"q": "发改地区〔2016〕1771号"},
+        {"q": "区域", "category": "regional-economy"},
+        {"q": "区域", "year": "2016"},
+        {"q": "区域", "sort": "oldest"},
+        {"q": "-脱贫"},
+    ],
+)
+def test_the_total_is_the_number_of_notices_listed(client, archive, params):
+    # The total is counted apart from the ranked list (by another index on PostgreSQL).
+    region = factories.category()
+    archive["simp"].categories.add(region)
+    for i in range(22):
+        factories.notice(
+            title=f"区域工作通知{i}",
+            issued_date=datetime.date(2016 - i % 2, 1, 1 + i),
+            categories=[region] if i % 3 else [],
+            units=[
+                ("一", "根据发改地区〔2016〕1771号文件，促进区域协调发展。" if i % 4 else "区域。")
+            ],
+        )
+    factories.notice(title="区域协调草稿", published=False)
+    first = client.get("/notices/", params)
+    paginator = first.context["paginator"]
+    listed = titles(first)
+    for page in range(2, paginator.num_pages + 1):
+        listed += titles(client.get("/notices/", {**params, "page": page}))
+    assert paginator.count == len(listed) == len(set(listed)) > 0
+
+
 def test_drafts_are_never_found(client, archive):
     factories.notice(title="区域协调草稿", published=False)
     assert "区域协调草稿" not in titles(client.get("/notices/", {"q": "区域协调"}))
