@@ -300,24 +300,13 @@ class NoticeFilter(filters.FilterSet):
             )
         return self._search_query
 
-    def filter_queryset(self, queryset, *, ranked=True):
-        """Apply the filters, then search within what they leave, then sort. ``ranked=False``:
-        a search's matches unordered, found the way that counts them fastest (``ranking``)."""
+    def filter_queryset(self, queryset):
+        """Apply the filters, then search within what they leave, then sort."""
         data = dict(self.form.cleaned_data)
         last = {name: data.pop(name) for name in ("q", "sort") if name in data}
         for name, value in [*data.items(), *last.items()]:
-            if name == "q" and value and not ranked:
-                queryset = queryset.search(self.search_query, ranked=False)
-            else:
-                queryset = self.filters[name].filter(queryset, value)
+            queryset = self.filters[name].filter(queryset, value)
         return queryset
-
-    @property
-    def qs_to_count(self):
-        """The notices of ``qs``, for the paginator to count."""
-        if self.search_query and self.is_valid():
-            return self.filter_queryset(self.queryset.all(), ranked=False)
-        return self.qs
 
     def filter_search(self, queryset, name, value):
         return queryset.search(self.search_query)

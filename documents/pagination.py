@@ -22,18 +22,15 @@ class ArchivePaginator(Paginator):
       entries of the list-order index (an index-only scan) instead of 80,000 table rows.
     """
 
-    def __init__(self, object_list, per_page, *, request, to_count=None, **kwargs):
-        """``to_count``: the same rows as ``object_list`` in a form that counts faster (a
-        search's matches unranked, see ``NoticeFilter.qs_to_count``)."""
+    def __init__(self, object_list, per_page, *, request, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.request = request
-        self.to_count = to_count if to_count is not None else object_list
 
     @cached_property
     def count(self):
-        if not isinstance(self.to_count, QuerySet):
+        if not isinstance(self.object_list, QuerySet):
             return super().count
-        queryset = self.to_count
+        queryset = self.object_list
         try:
             sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
         except EmptyResultSet:

@@ -30,18 +30,17 @@ BM25_WEIGHTS = (5.0, 2.0, 1.0)
 FTS_TABLE = "documents_searchindex"
 
 
-def search(queryset, query: SearchQuery, *, ranked=True):
+def search(queryset, query: SearchQuery):
     """The notices of ``queryset`` that match the query, best first, annotated ``distance``.
 
     Every word must match (AND), quoted phrases must appear as written, excluded words must
-    not appear; notices with a doc number typed as the query come first. ``ranked=False``:
-    the same notices unordered, found by the index that counts them fastest (for the total).
+    not appear; notices with a doc number typed as the query come first.
     """
     if not (query or query.excluded):
         return queryset
     engine = PostgreSQLIndex if connections[queryset.db].vendor == "postgresql" else SQLiteIndex
     if query.words:
-        matches = engine.matching(queryset, query.words, query.excluded, ranked=ranked)
+        matches = engine.matching(queryset, query.words, query.excluded)
         distance = engine.distance(query.words, query.excluded)
     else:  # only excluded words: nothing to rank by
         matches = engine.excluding(queryset, query.excluded)
@@ -54,8 +53,6 @@ def search(queryset, query: SearchQuery, *, ranked=True):
     if numbered:
         matches = queryset.filter(Q(id__in=numbered) | Q(id__in=matches.values("id")))
         distance = Case(When(id__in=numbered, then=Value(-1.0)), default=distance)
-    if not ranked:
-        return matches
     return matches.annotate(distance=distance).order_by(*engine.ordering)
 
 
@@ -70,15 +67,7 @@ def _numbered(queryset, query: SearchQuery) -> list[int]:
 
 
 class PostgreSQLIndex:
-    """The RUM index of SearchEntry.vector (A title, B headings, C text), which ranks, and a
-    GIN index of the same words without their positions, which counts.
-
-    RUM keeps each word's positions and weights, so it can rank, and its entries are large (1.6
-    GB at 100,000 notices). The GIN index of ``strip(vector)`` holds only which notices have
-    each word (158 MB) and counts a common word's 40,000 matches about twice as fast. Each is
-    reached by its own expression, ``vector @@ q`` or ``strip(vector) @@ q``, so the planner
-    needs no switch to pick the right one.
-    """
+    """The RUM index of SearchEntry.vector (A title, B headings, C text)."""
 
     # The distance alone: RUM can return its matches in that order and nothing else (a second
     # key would sort every match outside the index). Equal distances come in the index's own
@@ -95,13 +84,10 @@ class PostgreSQLIndex:
         return query
 
     @classmethod
-    def matching(cls, queryset, words, excluded, *, ranked=True):
-        # is_published matches the RUM index's own condition, so that index can answer.
-        tsquery = cls.tsquery(words, excluded)
-        if ranked:
-            return queryset.filter(search_entry__is_published=True, search_entry__vector=tsquery)
-        return queryset.alias(stripped=Func(F("search_entry__vector"), function="strip")).filter(
-            search_entry__is_published=True, stripped=tsquery
+    def matching(cls, queryset, words, excluded):
+        # is_published matches the RUM index's own condition, so the index can answer.
+        return queryset.filter(
+            search_entry__is_published=True, search_entry__vector=cls.tsquery(words, excluded)
         )
 
     @classmethod
@@ -135,7 +121,7 @@ class SQLiteIndex:
         return f"({quoted})" + "".join(f" NOT {_fts_string(w)}" for w in excluded)
 
     @classmethod
-    def matching(cls, queryset, words, excluded, *, ranked=True):
+    def matching(cls, queryset, words, excluded):
         return queryset.filter(_FtsMatch(cls.expression(words, excluded)))
 
     @classmethod

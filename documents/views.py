@@ -83,7 +83,6 @@ class NoticeListView(FilterView):
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             request=self.request,
-            to_count=self.filterset.qs_to_count,
         )
 
     def get_filterset_kwargs(self, filterset_class):

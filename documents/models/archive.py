@@ -178,11 +178,10 @@ class NoticeQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
 
-    def search(self, query: text_search.SearchQuery, *, ranked=True):
+    def search(self, query: text_search.SearchQuery):
         """Notices that match a parsed query, every match ranked, best first (annotated with
-        ``distance``: the least is the best), or unordered for counting them (``ranked=False``);
-        see ``documents.ranking``."""
-        return ranking.search(self, query, ranked=ranked)
+        ``distance``: the least is the best); see ``documents.ranking``."""
+        return ranking.search(self, query)
 
     # Long text a list row never shows: left in the database (and in TOAST, unread).
     LIST_DEFERRED = (
