@@ -6,13 +6,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     F,
-    Func,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -141,24 +138,6 @@ class IssuingBody(models.Model):
         return slugify(name) or "body-" + hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
-class PkAmong(Func):
-    """``pk = ANY(ARRAY(ids))`` on PostgreSQL, ``pk IN (ids)`` elsewhere: a filter by a few ids
-    found first by their own indexes. PostgreSQL computes the array once, before the query, and
-    plans the rest for a handful of ids (looked up by primary key), where a semi-join or an OR
-    of conditions is planned from estimates that can be off a hundredfold."""
-
-    output_field = BooleanField()
-
-    def __init__(self, ids):
-        super().__init__(F("pk"), Subquery(ids))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (pk, pk_params), (ids, ids_params) = (compiler.compile(e) for e in self.source_expressions)
-        if connection.vendor == "postgresql":
-            return f"{pk} = ANY(ARRAY{ids})", (*pk_params, *ids_params)
-        return f"{pk} IN {ids}", (*pk_params, *ids_params)
-
-
 class NoticeQuerySet(models.QuerySet):
     def published(self):
         """Only what readers may see: drafts never reach a public page."""
@@ -168,12 +147,14 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(categories=category)
 
     def issued_by(self, body):
-        """Notices that a body issued, alone or jointly: the ids it led and the ids it joined,
-        found first. (As ``lead = X OR id IN (joint)`` the planner estimated 12,400 rows for
-        320 at 20,000 notices, and counted them by reading the whole notice table.)"""
+        """Notices that a body issued, alone or jointly: among the ids it led and the ids it
+        joined, a semi-join PostgreSQL estimates from both indexes. (As ``lead = X OR id IN
+        (joint)`` it estimated 12,400 rows for 320 at 20,000 notices and read the whole notice
+        table; as ``id = ANY(ARRAY(...))`` it planned for 10 ids and, with a search, tested the
+        search vector of each of a body's 3,000 notices: 50-1,065 ms against 9-15 ms.)"""
         led = Notice.objects.filter(lead_issuer=body).values("id").order_by()
         joint = CoIssuer.objects.filter(body=body).values("notice_id").order_by()
-        return self.filter(PkAmong(led.union(joint, all=True)))
+        return self.filter(pk__in=led.union(joint, all=True))
 
     def newest_first(self):
         return self.order_by(F("issued_date").desc(nulls_last=True), "-id")
