@@ -56,6 +56,25 @@ def search(queryset, query: SearchQuery):
     return matches.annotate(distance=distance).order_by(*engine.ordering)
 
 
+def count_in_index(queryset, query: SearchQuery) -> int | None:
+    """How many published notices match the query, counted in PostgreSQL's search table alone,
+    for a search of the whole archive (``queryset``: the published notices, no other filter).
+    The same notices as ``search()`` finds (a search entry's ``is_published`` follows its
+    notice's status) without joining the 97,000 published notice rows, which was 60-70 % of a
+    common word's count at 100,000 notices. None where it would not be the same count: SQLite,
+    phrases (matched in the notices' text) and doc numbers (matched on the notices)."""
+    if connections[queryset.db].vendor != "postgresql" or query.phrases or query.doc_number:
+        return None
+    if not query.words:
+        return None
+    entries = queryset.model._meta.get_field("search_entry").related_model.objects
+    return (
+        entries.using(queryset.db)
+        .filter(is_published=True, vector=PostgreSQLIndex.tsquery(query.words, query.excluded))
+        .count()
+    )
+
+
 def _numbered(queryset, query: SearchQuery) -> list[int]:
     """Ids of the notices whose doc number is the query (the first hundred)."""
     if not query.doc_number:

@@ -7,7 +7,7 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import caching, citations, i18n, readings, search
+from . import caching, citations, i18n, ranking, readings, search
 from .conditional import (
     CSRF_INPUT,
     archive_condition,
@@ -83,7 +83,17 @@ class NoticeListView(FilterView):
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             request=self.request,
+            count=self.archive_search_count,
         )
+
+    def archive_search_count(self) -> int | None:
+        """For a search of the whole archive (no other filter, not a category's or a body's
+        page), the count from the search index alone (``ranking.count_in_index``)."""
+        filterset = self.filterset
+        filtered = filterset.given & set(filterset.filters)
+        if self.fixed_filters or not filterset.is_valid() or not filtered <= {"q", "sort"}:
+            return None
+        return ranking.count_in_index(self.get_queryset(), filterset.search_query)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
