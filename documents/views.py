@@ -93,7 +93,7 @@ class NoticeListView(FilterView):
         filtered = filterset.given & set(filterset.filters)
         if self.fixed_filters or not filterset.is_valid() or not filtered <= {"q", "sort"}:
             return None
-        return ranking.count_in_index(self.get_queryset(), filterset.search_query)
+        return ranking.count_in_index(filterset.queryset, filterset.search_query)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

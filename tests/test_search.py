@@ -177,7 +177,8 @@ def test_search_combines_with_the_other_filters(client, archive):
     ],
 )
 def test_the_total_is_the_number_of_notices_listed(client, archive, params):
-    # The total is counted apart from the ranked list (by another index on PostgreSQL).
+    # The total is counted apart from the ranked list (on PostgreSQL, a search of the whole
+    # archive in the search table alone: ranking.count_in_index).
     region = factories.category()
     archive["simp"].categories.add(region)
     for i in range(22):
