@@ -287,9 +287,29 @@ def test_list_pages_use_a_fixed_number_of_queries(client):
     # categories + count + the bodies, the notices each led and those each joined + the menu's
     # categories and their counts (later visits: the generation read only)
     assert many["/"] == 9
-    # list: generation + count (then cached) + the page's ids + its rows + categories prefetch +
-    # the two <select>s (menu cached)
-    assert many["/notices/"] == 7
+    # list: generation + count (then cached) + the page's rows + categories prefetch + the two
+    # <select>s (menu cached); a deep page reads its ids first (one more, see the next test)
+    assert many["/notices/"] == 6
+
+
+def test_deep_pages_read_by_id_list_what_the_first_pages_read_directly(client, monkeypatch):
+    from documents.pagination import ArchivePaginator
+
+    same_day = datetime.date(2021, 5, 1)  # ties in the list order, broken by id on both paths
+    for n in range(45):
+        factories.notice(title=f"分页测试{n}号", issued_date=same_day if n % 3 else None)
+    pages = [
+        "/notices/?page=1",
+        "/notices/?page=2",
+        "/notices/?page=3",
+        "/notices/?sort=oldest&page=2",
+    ]
+    direct = {url: titles(client.get(url + "&x=1")) for url in pages}
+    monkeypatch.setattr(ArchivePaginator, "SKIP_BY_ID_FROM", 0)
+    by_id = {url: titles(client.get(url + "&x=1")) for url in pages}
+    assert by_id == direct
+    assert [len(direct[url]) for url in pages] == [20, 20, 5, 20]
+    assert len(set().union(*direct.values())) == 45
 
 
 def test_cached_summaries_are_computed_once_and_follow_every_change(client):
