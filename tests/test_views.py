@@ -115,6 +115,48 @@ def test_issuer_page_lists_lead_and_joint_notices(client):
     assert client.get("/issuers/nobody/").status_code == 404
 
 
+def test_category_and_issuer_together_list_the_notices_in_both(client):
+    ndrc, mof = factories.body("国家发展改革委"), factories.body("财政部")
+    region, road = factories.category("regional-economy"), factories.category("belt-and-road")
+    factories.notice(title="区域牵头", lead_issuer=ndrc, categories=[region])
+    joint = factories.notice(
+        title="区域联合",
+        lead_issuer=mof,
+        categories=[region, road],
+        issued_date=datetime.date(2020, 3, 1),
+    )
+    CoIssuer.objects.create(notice=joint, body=ndrc, position=1)
+    factories.notice(title="区域他人", lead_issuer=mof, categories=[region])
+    factories.notice(
+        title="一带一路牵头",
+        lead_issuer=ndrc,
+        categories=[road],
+        issued_date=datetime.date(2019, 3, 1),
+    )
+    factories.notice(title="区域草稿", lead_issuer=ndrc, categories=[region], published=False)
+    draft = factories.notice(
+        title="联合草稿", lead_issuer=mof, categories=[region], published=False
+    )
+    CoIssuer.objects.create(notice=draft, body=ndrc, position=1)
+    both = {"区域牵头", "区域联合"}
+    assert (
+        set(titles(client.get("/notices/", {"category": region.slug, "issuer": ndrc.slug}))) == both
+    )
+    assert set(titles(client.get(region.get_absolute_url(), {"issuer": ndrc.slug}))) == both
+    assert set(titles(client.get(ndrc.get_absolute_url(), {"category": region.slug}))) == both
+    assert set(titles(client.get(ndrc.get_absolute_url()))) == {*both, "一带一路牵头"}
+    on_road = client.get("/notices/", {"category": road.slug, "issuer": ndrc.slug, "year": 2020})
+    assert titles(on_road) == ["区域联合"]
+    assert (
+        titles(
+            client.get(
+                "/notices/", {"category": road.slug, "issuer": factories.body("无文机关").slug}
+            )
+        )
+        == []
+    )
+
+
 def test_sort_newest_oldest_and_most_read(client):
     factories.notice(title="旧", issued_date=datetime.date(2010, 1, 1), view_count=5)
     factories.notice(title="新", issued_date=datetime.date(2020, 1, 1), view_count=1)
