@@ -17,7 +17,8 @@ class ArchivePaginator(Paginator):
     - the count (共 N 个文件) is cached, keyed by the archive generation and the query's SQL: a
       count reads every matching row, and it only changes when the archive does;
     - a deep page reads its rows' ids first, then those rows: skipping to page 4,000 walks
-      80,000 entries of the list-order index (an index-only scan) instead of 80,000 table rows.
+      80,000 entries of the list-order index (an index-only scan) instead of 80,000 table rows,
+      and a page past the middle walks the index from the end.
     """
 
     # Rows skipped from which a page reads ids first: skipping fewer whole rows costs less
@@ -62,7 +63,14 @@ class ArchivePaginator(Paginator):
         (cheap to skip through), then the rows with everything a row shows."""
         if not isinstance(self.object_list, QuerySet) or bottom < self.SKIP_BY_ID_FROM:
             return self.object_list[bottom:top]
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        ids = self.object_list.values_list("pk", flat=True)
+        if bottom > self.count / 2 and "distance" not in self.object_list.query.annotations:
+            # Past the middle, from the end: the list's order reversed (an index read
+            # backwards) skips fewer entries. Not for a ranked search, whose equal distances
+            # come in the index's own order, which its reverse would not mirror.
+            ids = list(ids.reverse()[self.count - top : self.count - bottom])[::-1]
+        else:
+            ids = list(ids[bottom:top])
         # In the order of the ids: rows that tie on the list's order (equal relevance) could
         # otherwise come back in another order than the one the page was cut from.
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}

@@ -335,23 +335,32 @@ def test_list_pages_use_a_fixed_number_of_queries(client):
 
 
 def test_deep_pages_read_by_id_list_what_the_first_pages_read_directly(client, monkeypatch):
+    """Pages read by id first, from the start or (past the middle) from the end of the list,
+    give the rows that the first pages' single statement gives, in every sort order."""
     from documents.pagination import ArchivePaginator
 
-    same_day = datetime.date(2021, 5, 1)  # ties in the list order, broken by id on both paths
+    same_day = datetime.date(2021, 5, 1)  # ties in the list order, broken by id on every path
     for n in range(45):
-        factories.notice(title=f"分页测试{n}号", issued_date=same_day if n % 3 else None)
+        factories.notice(
+            title=f"分页测试{n}号",
+            issued_date=same_day if n % 3 else None,
+            view_count=n % 4,
+        )
     pages = [
-        "/notices/?page=1",
-        "/notices/?page=2",
-        "/notices/?page=3",
-        "/notices/?sort=oldest&page=2",
+        f"/notices/?sort={sort}&page={page}"
+        for sort in ("newest", "oldest", "views")
+        for page in (1, 2, 3)
     ]
     direct = {url: titles(client.get(url + "&x=1")) for url in pages}
     monkeypatch.setattr(ArchivePaginator, "SKIP_BY_ID_FROM", 0)
     by_id = {url: titles(client.get(url + "&x=1")) for url in pages}
     assert by_id == direct
-    assert [len(direct[url]) for url in pages] == [20, 20, 5, 20]
-    assert len(set().union(*direct.values())) == 45
+    assert [len(direct[url]) for url in pages] == [20, 20, 5] * 3
+    for sort in ("newest", "oldest", "views"):
+        listed = [
+            title for page in (1, 2, 3) for title in direct[f"/notices/?sort={sort}&page={page}"]
+        ]
+        assert len(set(listed)) == 45
 
 
 def test_cached_summaries_are_computed_once_and_follow_every_change(client):
