@@ -36,7 +36,7 @@ import urllib.parse
 from pathlib import Path
 
 import load_test
-from common import free_port, p95
+from common import free_port, p95, prewarm_os_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,6 +69,11 @@ def parse_args():
     parser.add_argument("--seconds", type=int, default=15, help="each wrk run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--prewarm",
+        action="store_true",
+        help="first read the database into the OS file cache (common.prewarm_os_cache)",
+    )
     return parser.parse_args()
 
 
@@ -135,6 +140,8 @@ def main():
         cwd=ROOT,
         check=True,
     )
+    if args.prewarm:
+        print(f"database read into the OS file cache in {prewarm_os_cache():.1f} s")
     kinds = urls(args, rng)
     ids = list(Notice.objects.published().values_list("id", flat=True))
     rng.shuffle(ids)

@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import p95, print_class_table
+from common import p95, prewarm_os_cache, print_class_table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,6 +83,11 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slow parts")
     parser.add_argument("--explain-only", action="store_true", help="EXPLAIN, no timings")
+    parser.add_argument(
+        "--prewarm",
+        action="store_true",
+        help="first read the database into the OS file cache (common.prewarm_os_cache)",
+    )
     return parser.parse_args()
 
 
@@ -330,6 +335,8 @@ def main():
         print(f"  {name:7} {shown}")
     print("  fixed   " + ", ".join(f"{w} {df.get(w, 0)}" for w in FIXED_WORDS))
 
+    if args.prewarm:
+        print(f"\ndatabase read into the OS file cache in {prewarm_os_cache():.1f} s")
     client = Client()
     if not args.explain_only:
         print_table(measure(queries, client, args, rng), args)
