@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from documents.backup import ArchiveError, ArchiveNotEmpty, import_archive, verify_archive
+from documents.backup import ArchiveError
+from documents.restore import ArchiveNotEmpty, import_archive, verify_archive
 
 
 class Command(BaseCommand):
