@@ -6,9 +6,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
 from documents import search
-from documents.management.commands.generate_corpus import chinese_number
 from documents.models import CoIssuer, Notice, Section
 from documents.services import index_notices
+from documents.synthetic import chinese_number
 
 pytestmark = pytest.mark.django_db
 
