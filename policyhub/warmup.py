@@ -3,10 +3,11 @@
 Django loads lazily: the URLconf (and with it every view module, the API's serializers and the
 schema views) is imported on the first request, the reverse lookup tables are built on the first
 ``{% url %}``, each template is compiled the first time it renders and each language's
-translations are read the first time it is active. Measured at 100,000 notices, a process's
-first request waited 107–114 ms for that, whatever page it asked for; gunicorn starts each
-worker cold, so with two workers the first reader on each paid it, after every restart.
-No database is touched: a worker still starts while the database is down.
+translations are read the first time it is active. Measured on the sample archive (one gunicorn
+worker, its first request a notice page with the cache empty, six starts each): 155-168 ms
+without this, 36-47 ms with it; gunicorn starts each worker cold, so each worker's first reader
+paid it, after every restart. No database is touched: a worker still starts while the database
+is down.
 
 Last, what is loaded by then lives as long as the process, so it is frozen out of the garbage
 collector's full collections (``gc.freeze``), which otherwise walk its ~100,000 objects each
