@@ -66,8 +66,10 @@ class ArchivePaginator(Paginator):
         ids = self.object_list.values_list("pk", flat=True)
         if bottom > self.count / 2 and "distance" not in self.object_list.query.annotations:
             # Past the middle, from the end: the list's order reversed (an index read
-            # backwards) skips fewer entries. Not for a ranked search, whose equal distances
-            # come in the index's own order, which its reverse would not mirror.
+            # backwards) skips fewer entries. The count is this archive generation's, as the
+            # rows are (every write advances it; another process sees that within a second).
+            # Not for a search (annotated with its distance): ranked, its equal distances come
+            # in the index's own order, which the reverse would not mirror.
             ids = list(ids.reverse()[self.count - top : self.count - bottom])[::-1]
         else:
             ids = list(ids[bottom:top])
