@@ -123,6 +123,16 @@ def test_generated_notices_are_found_by_search_and_on_the_list_page(client):
     assert "<mark>发展</mark>" in response.content.decode()
 
 
+def test_a_generated_batch_expires_what_was_cached_before_it(client):
+    generate(5)
+    before = client.get("/notices/")
+    assert "共 " in before.content.decode()
+    generate(25, seed=2)
+    after = client.get("/notices/")
+    assert after.context["paginator"].count == Notice.objects.published().count()
+    assert after.context["paginator"].count > before.context["paginator"].count
+
+
 def test_refuses_a_corpus_of_no_notices():
     with pytest.raises(CommandError):
         generate(0)

@@ -57,7 +57,7 @@ def test_published_hides_drafts():
     assert list(Notice.objects.published()) == [shown]
 
 
-def test_issued_by_finds_lead_and_joint_notices_once():
+def test_issued_by_finds_published_lead_and_joint_notices_once():
     ndrc = factories.body("国家发展改革委")
     mof = factories.body("财政部")
     led = factories.notice(lead_issuer=ndrc)
@@ -66,6 +66,9 @@ def test_issued_by_finds_lead_and_joint_notices_once():
     factories.notice(lead_issuer=mof)
     also_listed = factories.notice(lead_issuer=ndrc)  # the lead, listed among its issuers too
     CoIssuer.objects.create(notice=also_listed, body=ndrc, position=1)
+    factories.notice(lead_issuer=ndrc, published=False)  # drafts, led and joined: never listed
+    joint_draft = factories.notice(lead_issuer=mof, published=False)
+    CoIssuer.objects.create(notice=joint_draft, body=ndrc, position=1)
     assert set(Notice.objects.issued_by(ndrc)) == {led, joint, also_listed}
     assert Notice.objects.issued_by(ndrc).count() == 3
     assert len(Notice.objects.issued_by(ndrc).newest_first()) == 3  # each once
