@@ -36,11 +36,12 @@ def print_class_table(header: str, rows: list, cells) -> None:
 
 def prewarm_os_cache() -> float:
     """Read the database's tables, indexes and TOAST into the operating system's file cache
-    (PostgreSQL's pg_prewarm, 'prefetch' mode: shared_buffers left as they are), as a server
-    whose memory holds the database has them: a generated corpus is otherwise read from the
-    disk on first use (here 60 µs a page), which is the disk's figure, not the app's. Returns
-    the seconds it took. PostgreSQL only; needs the pg_prewarm extension (PostgreSQL's contrib,
-    installed with the server)."""
+    (PostgreSQL's pg_prewarm in its synchronous 'read' mode; shared_buffers left as they are),
+    as a server whose memory holds the database has them: a generated corpus is otherwise read
+    from the disk on first use (here about 60 µs a page), which is the disk's figure, not the
+    app's. Returns the seconds it took. PostgreSQL only; needs the pg_prewarm extension
+    (PostgreSQL's contrib, installed with the server)."""
+
     import time
 
     from django.db import connection
@@ -49,7 +50,7 @@ def prewarm_os_cache() -> float:
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         cursor.execute(
-            "SELECT sum(pg_prewarm(c.oid, 'prefetch')) FROM pg_class c"
+            "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't', 'm')"
             " AND c.relpersistence = 'p'"
