@@ -21,8 +21,8 @@ class ArchivePaginator(Paginator):
       and a page past the middle walks the index from the end.
     """
 
-    # Rows skipped from which a page reads ids first: skipping fewer whole rows costs less
-    # than the second statement.
+    # Rows skipped from which a search's page reads ids first: skipping fewer whole rows
+    # costs less than the second statement.
     SKIP_BY_ID_FROM = 200
 
     def __init__(self, object_list, per_page, *, request, count=None, **kwargs):
@@ -58,13 +58,17 @@ class ArchivePaginator(Paginator):
         return self._get_page(self.rows(bottom, top), number, self)
 
     def rows(self, bottom, top):
-        """The rows from ``bottom`` to ``top`` in list order. On the first pages, where nearly
-        every reader stays, in one statement; deeper, their ids by the list's own ordering
-        (cheap to skip through), then the rows with everything a row shows."""
-        if not isinstance(self.object_list, QuerySet) or bottom < self.SKIP_BY_ID_FROM:
+        """The rows from ``bottom`` to ``top`` in list order: their ids by the list's own
+        ordering (cheap to skip through, and to weigh a filter's candidates by), then the rows
+        with everything a row shows. A search's first pages, where nearly every reader stays,
+        in one statement: its index gives the matches in order, each read once either way."""
+        if not isinstance(self.object_list, QuerySet):
+            return self.object_list[bottom:top]
+        ranked = "distance" in self.object_list.query.annotations
+        if ranked and bottom < self.SKIP_BY_ID_FROM:
             return self.object_list[bottom:top]
         ids = self.object_list.values_list("pk", flat=True)
-        if bottom > self.count / 2 and "distance" not in self.object_list.query.annotations:
+        if bottom > self.count / 2 and not ranked:
             # Past the middle, from the end: the list's order reversed (an index read
             # backwards) skips fewer entries. The count is this archive generation's, as the
             # rows are (every write advances it; another process sees that within a second).
