@@ -89,8 +89,11 @@ class PostgreSQLIndex:
     """The RUM index of SearchEntry.vector (A title, B headings, C text)."""
 
     # The distance alone: RUM can return its matches in that order and nothing else (a second
-    # key would sort every match outside the index). Equal distances come in the index's own
-    # order, the same on every page.
+    # key would sort every match outside the index: 1,453 ms against 17.6 ms for a word with
+    # 39,383 matches). Equal distances come in the index's own order, the same on every page
+    # (checked at 100,000 notices on words of 49 to 96,942 matches). On a table so small that
+    # PostgreSQL sorts the matches itself instead, equal distances can come in another order on
+    # another page: 45 equal matches in the test database once listed one notice twice.
     ordering = ("distance",)
 
     @staticmethod
