@@ -16,9 +16,9 @@ class ArchivePaginator(Paginator):
 
     - the count (共 N 个文件) is cached, keyed by the archive generation and the query's SQL: a
       count reads every matching row, and it only changes when the archive does;
-    - a deep page reads its rows' ids first, then those rows: skipping to page 4,000 walks
-      80,000 entries of the list-order index (an index-only scan) instead of 80,000 table rows,
-      and a page past the middle walks the index from the end.
+    - a page reads its rows' ids first (but a search's first pages), then those rows:
+      skipping to page 4,000 walks 80,000 entries of the list-order index (an index-only scan)
+      instead of 80,000 table rows, and a page past the middle walks the index from the end.
     """
 
     # Rows skipped from which a search's page reads ids first: skipping fewer whole rows
