@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from . import caching
+from . import caching, ranking
 
 
 class ArchivePaginator(Paginator):
@@ -64,9 +64,9 @@ class ArchivePaginator(Paginator):
         in one statement: its index gives the matches in order, each read once either way."""
         if not isinstance(self.object_list, QuerySet):
             return self.object_list[bottom:top]
-        ranked = "distance" in self.object_list.query.annotations
+        ranked = ranking.is_ranked(self.object_list)
         if ranked and bottom < self.SKIP_BY_ID_FROM:
-            return self.object_list[bottom:top]
+            return list(self.object_list[bottom:top])
         ids = self.object_list.values_list("pk", flat=True)
         if bottom > self.count / 2 and not ranked:
             # Past the middle, from the end: the list's order reversed (an index read

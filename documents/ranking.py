@@ -56,6 +56,11 @@ def search(queryset, query: SearchQuery):
     return matches.annotate(distance=distance).order_by(*engine.ordering)
 
 
+def is_ranked(queryset) -> bool:
+    """Whether ``queryset`` holds a search's matches (annotated ``distance`` by ``search()``)."""
+    return "distance" in queryset.query.annotations
+
+
 def count_in_index(queryset, query: SearchQuery) -> int | None:
     """How many published notices match the query, counted in PostgreSQL's search table alone,
     for a search of the whole archive (``queryset``: the published notices, no other filter).
