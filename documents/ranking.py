@@ -96,9 +96,9 @@ class PostgreSQLIndex:
     # The distance alone: RUM can return its matches in that order and nothing else (a second
     # key would sort every match outside the index: 1,453 ms against 17.6 ms for a word with
     # 39,383 matches). Equal distances come in the index's own order, the same on every page
-    # (checked at 100,000 notices on words of 49 to 96,942 matches). On a table so small that
-    # PostgreSQL sorts the matches itself instead, equal distances can come in another order on
-    # another page: 45 equal matches in the test database once listed one notice twice.
+    # (checked at 100,000 notices on words of 49 to 96,942 matches). Not always in a small
+    # table: in the test database, 45 matches in five equal ranks once listed one notice on two
+    # pages and another on none (once in a CI run; 0 of 8 runs since; not traced).
     ordering = ("distance",)
 
     @staticmethod

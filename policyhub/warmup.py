@@ -11,7 +11,7 @@ is down.
 
 Last, what is loaded by then lives as long as the process, so it is frozen out of the garbage
 collector's full collections (``gc.freeze``), which otherwise walk its ~100,000 objects each
-time (27 ms a collection here).
+time (23.6 ms a full collection, median of 15, against none once frozen).
 """
 
 import gc
