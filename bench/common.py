@@ -1,6 +1,7 @@
 """What the benchmark scripts share: percentiles, a free loopback port, the search tables."""
 
 import socket
+import time
 
 
 def percentile(values, share: float) -> float:
@@ -42,9 +43,7 @@ def prewarm_os_cache() -> float:
     app's. Returns the seconds it took. PostgreSQL only; needs the pg_prewarm extension
     (PostgreSQL's contrib, installed with the server)."""
 
-    import time
-
-    from django.db import connection
+    from django.db import connection  # (the scripts set Django up after importing this module)
 
     start = time.monotonic()
     with connection.cursor() as cursor:

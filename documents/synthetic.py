@@ -18,8 +18,8 @@ from pathlib import Path
 
 import jieba
 
-from documents.models import Notice
-from documents.parsing import parse_doc_number
+from .models import Notice
+from .parsing import parse_doc_number
 
 SOURCE = Path(__file__).resolve().parent / "corpus_source" / "policy_texts.jsonl"
 
