@@ -83,7 +83,18 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "policyhub.urls"
 
+# Readers' pages are Jinja2 templates (documents/jinja2/, policyhub/templating.py): the notice page
+# rendered in about a third of the time Django's template language took (bench/README.md).
+# The admin, the feeds and the last-resort 500 page are Django templates (templates/).
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "policyhub.templating.environment",
+            "context_processors": ["documents.context_processors.category_menu"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -21,17 +21,13 @@ from django.template.loader import get_template
 from django.urls import get_resolver, reverse
 from django.utils import translation
 
-# The templates of the public pages; the admin's compile on an editor's first visit.
-PUBLIC_TEMPLATE_FOLDERS = ("documents", "includes", "feeds")
-
 
 def public_templates() -> list[str]:
-    """Names of the project's own templates that readers' pages render."""
-    root = settings.BASE_DIR / "templates"
-    names = ["base.html", "400.html", "404.html", "500.html"]
-    for folder in PUBLIC_TEMPLATE_FOLDERS:
-        names += sorted(str(path.relative_to(root)) for path in (root / folder).rglob("*.html"))
-    return names
+    """Names of the templates that readers' pages render: every Jinja2 one, and the Django
+    templates of the feeds and of the last-resort 500 page."""
+    jinja = settings.BASE_DIR / "documents" / "jinja2"
+    names = sorted(str(path.relative_to(jinja)) for path in jinja.rglob("*.html"))
+    return [*names, "500.html", "feeds/notice_description.html"]
 
 
 def warm_up() -> None:

@@ -22,6 +22,29 @@ def cache_of_the_test_run():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def jinja2_pages_report_their_context():
+    """The test client's ``response.context`` and ``response.templates`` for the Jinja2 pages,
+    as Django's test setup gives them for its own templates: each rendering sends
+    ``template_rendered`` with the template and the context it was rendered with."""
+    if not settings.configured:
+        yield
+        return
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    render = backend.Template.render
+
+    def render_and_report(self, context=None, request=None):
+        rendered = render(self, context, request)
+        template_rendered.send(sender=self, template=self.template, context=dict(context or {}))
+        return rendered
+
+    backend.Template.render = render_and_report
+    yield
+    backend.Template.render = render
+
+
+@pytest.fixture(autouse=True, scope="session")
 def plain_static_storage():
     """The hashed-name static storage needs `collectstatic` first; tests render without it."""
     if not settings.configured:  # the parser's tests also run without Django (-p no:django)

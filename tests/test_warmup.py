@@ -17,11 +17,12 @@ from django.urls import get_resolver
 from django.utils import translation
 from django.utils.translation import trans_real
 loader = engines["django"].engine.template_loaders[0]  # the cached loader (DEBUG off)
+jinja = engines["jinja2"].env.cache  # keyed by (loader, name)
 print(json.dumps({
     "views_imported": "documents.views" in sys.modules and "documents.api" in sys.modules,
     "reverse_tables": sorted(get_resolver()._reverse_dict),
     "catalogs": sorted(trans_real._translations),
-    "compiled": sorted(loader.get_template_cache),
+    "compiled": sorted([*loader.get_template_cache, *(name for _, name in jinja.keys())]),
     "frozen": gc.get_freeze_count(),
 }))
 """

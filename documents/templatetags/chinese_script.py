@@ -1,5 +1,5 @@
 from django import template
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 
 from documents import i18n
 from documents.parsing.docnumber import official_doc_number
@@ -13,7 +13,7 @@ def script(text):
     sentences' punctuation full-width; converted once per string and cached."""
     converted = i18n.in_reader_script(text)
     # Markup already made safe (a highlighted title) stays safe: OpenCC leaves ASCII alone.
-    return mark_safe(converted) if isinstance(text, SafeData) else converted
+    return mark_safe(converted) if hasattr(text, "__html__") else converted
 
 
 @register.filter
