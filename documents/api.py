@@ -6,7 +6,6 @@ names the parameter, so a typo never silently returns the wrong rows.
 """
 
 from django.core.exceptions import ValidationError as FieldError
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +23,7 @@ from rest_framework.routers import SimpleRouter
 from . import serializers as api_serializers
 from .caching import notice_counts
 from .filters import NoticeFilter, query_parameter_names
-from .models import Category, CoIssuer, IssuingBody, Notice
+from .models import Category, IssuingBody, Notice
 from .views import attach_search_hits
 
 MAX_PAGE_SIZE = 100
@@ -160,13 +159,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadOnlyAP
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        co_issuers = Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
-        notices = (
-            Notice.objects.published()
-            .with_list_data()
-            .with_view_counts()
-            .prefetch_related(co_issuers)
-        )
+        notices = Notice.objects.published().with_categories_and_issuers().with_view_counts()
         if self.action == "retrieve":
             return notices.prefetch_related("attachments", "sections")
         return notices.newest_first()

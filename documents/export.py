@@ -2,14 +2,13 @@
 
 import csv
 
-from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .filters import NoticeFilter
 from .i18n import show_simplified
-from .models import CoIssuer, Notice
+from .models import Notice
 from .parsing.docnumber import official_doc_number
 
 # A spreadsheet, not a dump: past this many rows, use the paginated API.
@@ -66,14 +65,7 @@ def _row(notice, build_url):
 @require_safe
 def notice_export(request):
     """The notices the list page shows for this query string, as UTF-8 CSV (at most 10,000)."""
-    notices = (
-        Notice.objects.published()
-        .with_list_data()
-        .prefetch_related(
-            Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
-        )
-        .newest_first()
-    )
+    notices = Notice.objects.published().with_categories_and_issuers().newest_first()
     filterset = NoticeFilter(request.GET, queryset=notices)
     if not filterset.is_valid():
         problems = [

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from .i18n import show_simplified
-from .models import Category, CoIssuer, IssuingBody, Notice
+from .models import Category, IssuingBody, Notice
 from .parsing.docnumber import official_doc_number
 
 FEED_LENGTH = 30
@@ -48,10 +48,7 @@ class LatestNoticesFeed(Feed):
         # categories and joint issuers, whatever the number of items.
         return (
             self.notices(obj)
-            .with_list_data()
-            .prefetch_related(
-                Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body"))
-            )
+            .with_categories_and_issuers()
             .order_by(
                 Coalesce("published_date", "issued_date").desc(nulls_last=True),
                 F("issued_date").desc(nulls_last=True),

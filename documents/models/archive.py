@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Prefetch,
     Q,
     Value,
     When,
@@ -182,12 +183,17 @@ class NoticeQuerySet(models.QuerySet):
         return self.annotate(view_count=Coalesce("views__count", 0))
 
     def with_list_data(self):
-        """What a list row shows: the lead issuer and the categories, without a query per row,
-        and without the long text columns."""
-        return (
-            self.select_related("lead_issuer")
-            .prefetch_related("categories")
-            .defer(*self.LIST_DEFERRED)
+        """What a list page's row shows: the lead issuer, without a query per row, and without
+        the long text columns."""
+        return self.select_related("lead_issuer").defer(*self.LIST_DEFERRED)
+
+    def with_categories_and_issuers(self):
+        """The categories and joint issuers too, one query each, for the listings that show
+        them (feeds, the CSV export, the API); a list page's rows show neither, and reading
+        them cost each list page a statement."""
+        return self.with_list_data().prefetch_related(
+            "categories",
+            Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body")),
         )
 
     def related_to(self, notice, categories):
