@@ -204,8 +204,7 @@ class NoticeQuerySet(models.QuerySet):
             self.published()
             .filter(pk__in=sharing.values("notice_id"))
             .exclude(pk=notice.pk)
-            .select_related("lead_issuer")
-            .defer(*self.LIST_DEFERRED)
+            .with_list_data()
             .newest_first()
         )
 
