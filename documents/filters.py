@@ -4,6 +4,7 @@ import django_filters as filters
 from django import forms
 from django.core.cache import cache
 from django.db.models import F
+from django.forms import renderers
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -150,7 +151,12 @@ def query_parameter_names(filterset) -> set[str]:
 
 
 class NoticeFilterForm(forms.Form):
-    """The filter form, with the checks that span fields."""
+    """The filter form, with the checks that span fields. Its widgets render from Django's
+    Jinja2 widget templates, as the pages do: through Django's template language they were
+    2.4 ms of every list page (bench/README.md). One renderer for every form: it holds its
+    compiled templates."""
+
+    default_renderer = renderers.Jinja2()
 
     def clean(self):
         cleaned = super().clean()

@@ -21,13 +21,26 @@ from django.template.loader import get_template
 from django.urls import get_resolver, reverse
 from django.utils import translation
 
+from documents.filters import NoticeFilterForm
+
+# The filter form's widget templates, compiled by the form's own renderer.
+FORM_TEMPLATES = ("django/forms/widgets/", "django/forms/errors/", "django_filters/")
+
 
 def public_templates() -> list[str]:
-    """Names of the templates that readers' pages render: every Jinja2 one, and the Django
+    """Names of the templates that readers' pages render: every Jinja2 page, and the Django
     templates of the feeds and of the last-resort 500 page."""
     jinja = settings.BASE_DIR / "documents" / "jinja2"
     names = sorted(str(path.relative_to(jinja)) for path in jinja.rglob("*.html"))
-    return [*names, "500.html", "feeds/notice_description.html"]
+    pages = [name for name in names if not name.startswith(FORM_TEMPLATES)]
+    return [*pages, "500.html", "feeds/notice_description.html"]
+
+
+def form_templates() -> list[str]:
+    renderer = NoticeFilterForm.default_renderer
+    return renderer.engine.env.list_templates(
+        filter_func=lambda name: name.startswith(FORM_TEMPLATES)
+    )
 
 
 def warm_up() -> None:
@@ -39,4 +52,6 @@ def warm_up() -> None:
             reverse("documents:home")  # the tables are built per language
     for name in public_templates():
         get_template(name)  # a template that does not compile stops the start, not a reader
+    for name in form_templates():
+        NoticeFilterForm.default_renderer.get_template(name)
     gc.freeze()

@@ -18,11 +18,14 @@ from django.utils import translation
 from django.utils.translation import trans_real
 loader = engines["django"].engine.template_loaders[0]  # the cached loader (DEBUG off)
 jinja = engines["jinja2"].env.cache  # keyed by (loader, name)
+from documents.filters import NoticeFilterForm
+forms = NoticeFilterForm.default_renderer.engine.env.cache
 print(json.dumps({
     "views_imported": "documents.views" in sys.modules and "documents.api" in sys.modules,
     "reverse_tables": sorted(get_resolver()._reverse_dict),
     "catalogs": sorted(trans_real._translations),
     "compiled": sorted([*loader.get_template_cache, *(name for _, name in jinja.keys())]),
+    "form_widgets": sorted(name for _, name in forms.keys()),
     "frozen": gc.get_freeze_count(),
 }))
 """
@@ -57,6 +60,8 @@ def test_a_started_worker_has_imported_compiled_and_frozen_what_pages_need():
     assert set(languages) <= set(worker["catalogs"])
     for name in ("base.html", "documents/notice_detail.html", "includes/notice_row.html"):
         assert name in worker["compiled"]
+    for name in ("django/forms/widgets/select.html", "django_filters/widgets/multiwidget.html"):
+        assert name in worker["form_widgets"]
     assert worker["frozen"] > 10_000
 
 
