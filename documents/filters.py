@@ -152,9 +152,9 @@ def query_parameter_names(filterset) -> set[str]:
 
 class NoticeFilterForm(forms.Form):
     """The filter form, with the checks that span fields. Its widgets render from Django's
-    Jinja2 widget templates, as the pages do: through Django's template language they were
-    2.4 ms of every list page (bench/README.md). One renderer for every form: it holds its
-    compiled templates."""
+    Jinja2 widget templates, as the pages do (the form's rendering 2.2-2.5 -> 1.8-1.9 ms on
+    every list page, bench/README.md). One renderer for every form: it holds the compiled
+    templates."""
 
     default_renderer = renderers.Jinja2()
 

@@ -21,31 +21,27 @@ from jinja2 import ChainableUndefined, Environment, pass_context
 from documents.templatetags import chinese_script, chrome, notice_text, seo
 
 
-class _RequestContext:
-    """What Django's ``querystring`` reads of a template context: the request."""
-
-    def __init__(self, request):
-        self.request = request
-
-
 @pass_context
 def querystring(context, **changes):
     """The page's query string with ``changes`` (a value of None removes the parameter), as
     Django's ``{% querystring %}`` makes it."""
-    return django_querystring(_RequestContext(context["request"]), **changes)
+    return django_querystring(None, context["request"].GET, **changes)
 
 
 def url(name, *args, **kwargs):
+    """The path of the URL named ``name`` (``{% url %}``)."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
 @pass_context
 def absolute_url(context, path):
+    """The absolute URL of a path on this site (``seo.absolute_url``)."""
     return seo.absolute_url(context, path)
 
 
 @pass_context
 def canonical_url(context):
+    """The page's canonical URL (``seo.canonical_url``)."""
     return seo.canonical_url(context)
 
 
@@ -56,6 +52,7 @@ def menu(context):
 
 
 def environment(**options):
+    """The pages' environment: Django's translations, and the project's tags and filters."""
     options["undefined"] = ChainableUndefined  # a missing value shows as nothing, as in Django
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)

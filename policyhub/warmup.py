@@ -37,6 +37,7 @@ def public_templates() -> list[str]:
 
 
 def form_templates() -> list[str]:
+    """Names of the widget templates the filter form's renderer can render."""
     renderer = NoticeFilterForm.default_renderer
     return renderer.engine.env.list_templates(
         filter_func=lambda name: name.startswith(FORM_TEMPLATES)

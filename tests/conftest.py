@@ -24,11 +24,13 @@ def cache_of_the_test_run():
 @pytest.fixture(autouse=True, scope="session")
 def jinja2_pages_report_their_context():
     """The test client's ``response.context`` and ``response.templates`` for the Jinja2 pages,
-    as Django's test setup gives them for its own templates: each rendering sends
-    ``template_rendered`` with the template and the context it was rendered with."""
+    as Django's test setup gives them for its own templates: each template rendered through
+    Django (a page, the category menu, a form's widget) sends ``template_rendered`` with its
+    context. Jinja2's own includes and the base template do not: they are not reported."""
     if not settings.configured:
         yield
         return
+    from django.template import Context
     from django.template.backends import jinja2 as backend
     from django.test.signals import template_rendered
 
@@ -36,7 +38,7 @@ def jinja2_pages_report_their_context():
 
     def render_and_report(self, context=None, request=None):
         rendered = render(self, context, request)
-        template_rendered.send(sender=self, template=self.template, context=dict(context or {}))
+        template_rendered.send(sender=self, template=self.template, context=Context(context))
         return rendered
 
     backend.Template.render = render_and_report

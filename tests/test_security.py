@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -78,6 +79,30 @@ def test_hostile_notice_text_is_shown_as_text_on_every_page(client):
         assert "<b>标题</b>" not in page, url
     detail = client.get(notice.get_absolute_url()).content.decode()
     assert "&lt;script&gt;" in detail
+
+
+HOSTILE_QUERY = '"><img src=x onerror=alert(3)>区域协调'
+
+
+def test_what_a_reader_types_is_shown_as_text_wherever_a_page_repeats_it(client):
+    """The query in the title, heading, search box, result links and notes, a bad filter
+    value in the form, and a hostile issuer's name: text, never markup."""
+    body = factories.body("<img src=x onerror=alert(4)>机关")
+    notice = factories.notice(title="关于区域协调发展的通知", lead_issuer=body, sections=2)
+    pages = [
+        "/notices/?" + urlencode({"q": HOSTILE_QUERY}),
+        "/notices/?" + urlencode({"q": '"<>&'}),  # no searchable word: the note repeats it
+        "/notices/?" + urlencode({"q": HOSTILE_QUERY, "year": '"><img src=x onerror=alert(5)>'}),
+        notice.get_absolute_url() + "?" + urlencode({"q": HOSTILE_QUERY}),
+        body.get_absolute_url(),
+    ]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "<img src=x" not in page, url
+        assert '"<>&' not in page, url
+        assert "&lt;img src=x onerror=alert(" in page, url  # shown, as text
+    note = client.get("/notices/?" + urlencode({"q": '"<>&'})).content.decode()
+    assert "“\u2068&#34;&lt;&gt;&amp;\u2069”里没有可搜索的词" in note
 
 
 def test_production_settings_pass_the_deploy_check():

@@ -24,8 +24,8 @@ def category_menu(context):
 
     request = context.get("request")
     if request is None:  # a page rendered without its request (no archive to key it by)
-        return render()
-    current_pk = getattr(current, "pk", "")
-    return mark_safe(  # noqa: S308 — rendered by the template engine, which escaped it
-        caching.until_changed(request, "menu-html", render, get_language(), current_pk)
-    )
+        html = render()
+    else:
+        current_pk = getattr(current, "pk", "")
+        html = caching.until_changed(request, "menu-html", render, get_language(), current_pk)
+    return mark_safe(html)  # noqa: S308 — rendered by the template engine, which escaped it
