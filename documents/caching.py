@@ -11,7 +11,7 @@ What is cached, each until the archive changes:
 - ``page``: whole public pages, per address and language, for readers not logged in
   (``documents.conditional``); ``notice-page``: a notice page's bytes (``views``);
 - ``home``: home's figures; ``category-menu``: the menu with its counts; ``menu-html``: its
-  markup, per language and current category (``templatetags/chrome.py``);
+  markup, per language and current category (``templating/chrome.py``);
 - ``notice-counts``: each category's and issuing body's published notices;
 - ``filter-options``: the filter form's category and issuer options, per language;
 - ``count``: the total of a list, per query.

@@ -23,7 +23,7 @@ from .models import (
     Section,
 )
 from .pagination import ArchivePaginator
-from .templatetags.notice_text import Marks
+from .templating.text import Marks
 
 LATEST_ON_HOME = 10
 RELATED_COUNT = 6

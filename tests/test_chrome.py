@@ -1,4 +1,4 @@
-"""The chrome of every page that changes only with the archive (templatetags/chrome.py): the
+"""The chrome of every page that changes only with the archive (documents/templating/chrome.py): the
 category menu, rendered once per archive generation, language and current category."""
 
 import re

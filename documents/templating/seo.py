@@ -1,17 +1,13 @@
+"""URLs for search engines and citations: absolute, canonical; titles set inside 《》."""
+
 import re
 
-from django import template
 
-register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
 def absolute_url(context, path):
     """The absolute URL of a path on this site, e.g. for a citation or a canonical link."""
     return context["request"].build_absolute_uri(path)
 
 
-@register.simple_tag(takes_context=True)
 def canonical_url(context):
     """The canonical URL of the current page: its path, without the query string.
 
@@ -29,7 +25,6 @@ def canonical_url(context):
     return url
 
 
-@register.filter
 def inner_title_marks(title):
     """A title to be set in 《》 with its own book-title marks made single: 《…〈…〉…》."""
     return title.replace("《", "〈").replace("》", "〉")

@@ -1,6 +1,8 @@
+"""A notice's text on its page: paragraphs, publication notes, search marks, links to the
+notices it cites, and its units and table of contents as nested sections and lists."""
+
 from dataclasses import dataclass, field
 
-from django import template
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -9,8 +11,6 @@ from documents import i18n, search
 from documents.citations import Link
 from documents.models import Section
 from documents.parsing.notice import is_publication_note
-
-register = template.Library()
 
 
 @dataclass
@@ -21,31 +21,26 @@ class Marks:
     links: list[Link] = field(default_factory=list)
 
 
-@register.filter
 def paragraphs(text):
     """Split stored text (one paragraph per line) into its non-empty paragraphs."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-@register.filter
 def without_notes(paragraphs):
     """The paragraphs, publication notes left out (shown after the signature, as printed)."""
     return [p for p in paragraphs if not is_publication_note(p)]
 
 
-@register.filter
 def notes(paragraphs):
     """The publication notes among the paragraphs: （此件公开发布）, （此件有删减）."""
     return [p for p in paragraphs if is_publication_note(p)]
 
 
-@register.filter
 def highlight(text, terms):
     """Text with the search terms marked (<mark>), or the text unchanged without terms."""
     return search.highlight(text, terms) if terms else text
 
 
-@register.filter
 def marked(text, marks):
     """Text (in the reader's script) with each reference to an archived notice linked to the
     notice's page, and the search terms marked."""
@@ -83,7 +78,6 @@ def marked(text, marks):
     return mark_safe("".join(str(part) for part in out))  # noqa: S308 — each part escaped
 
 
-@register.filter
 def isolated(text):
     """Text a reader typed, shown inside a sentence: bidi-isolated (U+2068 … U+2069), so that
     a right-to-left mark in it (U+202E) cannot reverse the sentence around it."""
@@ -98,7 +92,6 @@ def _tight(label: str) -> str:
     return " tight" if label[-1:] in _TIGHT_ENDINGS else ""
 
 
-@register.simple_tag
 def unit_sections(units, terms):
     """The notice's units as nested <section>s: each its label (a link to itself), heading,
     paragraphs with their references linked and the search terms marked, and its children.
@@ -141,7 +134,6 @@ def _unit_section(unit, terms, depth, out):
     out.append("</section>")
 
 
-@register.simple_tag
 def toc_list(units, with_articles):
     """The 目录: nested lists of links to the units, chapters and numbered sections down to
     articles when ``with_articles`` (a regulation without chapters), never items; a unit that

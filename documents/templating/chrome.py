@@ -1,16 +1,12 @@
 """The parts of every page that only change with the archive, cached as markup."""
 
-from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .. import caching
 
-register = template.Library()
 
-
-@register.simple_tag(takes_context=True)
 def category_menu(context):
     """The category menu with its counts, rendered once per archive generation, language and
     current category (marked ``aria-current``). Rendered with every page, it was some 70 % of
