@@ -31,24 +31,6 @@ def url(name, *args, **kwargs):
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-@pass_context
-def absolute_url(context, path):
-    """The absolute URL of a path on this site (``seo.absolute_url``)."""
-    return seo.absolute_url(context, path)
-
-
-@pass_context
-def canonical_url(context):
-    """The page's canonical URL (``seo.canonical_url``)."""
-    return seo.canonical_url(context)
-
-
-@pass_context
-def menu(context):
-    """The category menu's markup (``category_menu`` is the list it shows)."""
-    return chrome.category_menu(context)
-
-
 def environment(**options):
     """The pages' environment: Django's translations, and the project's tags and filters."""
     options["undefined"] = ChainableUndefined  # a missing value shows as nothing, as in Django
@@ -58,9 +40,9 @@ def environment(**options):
         url=url,
         static=static,
         querystring=querystring,
-        absolute_url=absolute_url,
-        canonical_url=canonical_url,
-        menu=menu,
+        absolute_url=seo.absolute_url,
+        canonical_url=seo.canonical_url,
+        menu=chrome.category_menu,  # (the markup; ``category_menu`` is the list it shows)
         html_lang=script.html_lang,
         get_language=get_language,
         languages=settings.LANGUAGES,

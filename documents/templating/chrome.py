@@ -3,10 +3,12 @@
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from jinja2 import pass_context
 
 from .. import caching
 
 
+@pass_context
 def category_menu(context):
     """The category menu with its counts, rendered once per archive generation, language and
     current category (marked ``aria-current``). Rendered with every page, it was some 70 % of

@@ -2,12 +2,16 @@
 
 import re
 
+from jinja2 import pass_context
 
+
+@pass_context
 def absolute_url(context, path):
     """The absolute URL of a path on this site, e.g. for a citation or a canonical link."""
     return context["request"].build_absolute_uri(path)
 
 
+@pass_context
 def canonical_url(context):
     """The canonical URL of the current page: its path, without the query string.
 
