@@ -9,20 +9,39 @@ processes (settings.CACHES: files on one machine, or Redis), so what one made th
 What is cached, each until the archive changes:
 
 - ``page``: whole public pages, per address and language, for readers not logged in
-  (``documents.conditional``); ``notice-page``: a notice page's bytes (``views``);
+  (``documents.conditional``);
+- ``related``: the related notices of a notice page, per set of categories and language
+  (``notice_pages``);
 - ``home``: home's figures; ``category-menu``: the menu with its counts; ``menu-html``: its
   markup, per language and current category (``templating/chrome.py``);
 - ``notice-counts``: each category's and issuing body's published notices;
 - ``filter-options``: the filter form's category and issuer options, per language;
 - ``count``: the total of a list, per query.
+
+One key holds no generation: ``notice-page``, a notice page kept until something it shows
+changes, under the notice's own page version (``notice_pages``).
 """
 
+import functools
 import hashlib
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, router
+from django.db.models import Q
 from django.utils.translation import get_language
 
-from .models import ArchiveGeneration
+from .models import (
+    ArchiveGeneration,
+    Category,
+    IssuingBody,
+    Notice,
+    NoticeViews,
+    Reference,
+    ValidityProposal,
+)
+from .models.views import new_page_version
 
 TIMEOUT = 3600
 
@@ -49,6 +68,28 @@ def page_key(request, kind="page", *, per_language=True) -> str:
     return key(request, kind, get_language() if per_language else "", url)
 
 
+def notice_page_key(notice_pk: int, page_version: int, language: str) -> str:
+    """The key of a notice's kept page: its notice, its version, its language, and the release
+    that rendered it."""
+    return f"notice-page:{release()}:{notice_pk}:{page_version}:{language}"
+
+
+@functools.cache
+def release() -> str:
+    """A digest of what renders the pages: the app's code, templates and translations, and the
+    static files' names (which the pages link). A deployment that changes any of them makes
+    the pages kept before it unused, with or without a migration (about 3 ms, once a process).
+    """
+    digest = hashlib.sha256()
+    base = settings.BASE_DIR
+    files = [*(base / "documents").rglob("*"), *(base / "locale").rglob("*.mo")]
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for path in sorted(files):
+        if path.suffix in {".py", ".html", ".mo", ".json"} and path.is_file():
+            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def notice_counts(request, model) -> dict[int, int]:
     """``model.notice_counts()`` (Category or IssuingBody) for every page and API list that
     shows them (the menu, home's busiest bodies, /api/categories/, /api/issuers/): grouped
@@ -61,3 +102,47 @@ def clear_after_migrate(**kwargs) -> None:
     file, a dropped and created PostgreSQL database) counts its generations from zero again,
     and a deployment's new code may render its pages otherwise."""
     cache.clear()
+
+
+EXPIRE = (
+    "INSERT INTO documents_noticeviews (notice_id, count, page_version)"
+    " SELECT id, 0, %s FROM documents_notice WHERE id IN ({})"
+    " ON CONFLICT (notice_id) DO UPDATE SET page_version = EXCLUDED.page_version"
+)
+
+
+def expire_notice_pages(notices, *, neighbours: bool = True) -> None:
+    """New page versions for these notices (a queryset) and, with ``neighbours``, for those
+    whose pages show them: called in the transaction of the write, before and after it
+    changes references (so the notices that showed them and those that will are both
+    expired). One statement."""
+    ids = notices.values("pk")
+    if neighbours:
+        ids = Notice.objects.filter(
+            Q(pk__in=ids)
+            | Q(pk__in=Reference.objects.filter(cited__in=ids).values("citing"))
+            | Q(pk__in=Reference.objects.filter(citing__in=ids).values("cited"))
+            | Q(pk__in=ValidityProposal.objects.filter(by__in=ids).values("notice"))
+            | Q(pk__in=ValidityProposal.objects.filter(notice__in=ids).values("by"))
+        ).values("pk")
+    sql, params = ids.query.sql_with_params()
+    connection = connections[router.db_for_write(NoticeViews)]
+    with connection.cursor() as cursor:
+        cursor.execute(EXPIRE.format(sql), [new_page_version(), *params])
+
+
+def notice_deleting(sender, instance, **kwargs) -> None:
+    """Signal receiver (pre_delete): the pages that show a notice about to go."""
+    expire_notice_pages(Notice.objects.filter(pk=instance.pk))
+
+
+def names_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver (post_save, pre_delete of a category or issuing body): the pages of its
+    notices, which show its name and link."""
+    if isinstance(instance, Category):
+        members = Notice.objects.filter(categories=instance)
+    elif isinstance(instance, IssuingBody):
+        members = Notice.objects.filter(Q(lead_issuer=instance) | Q(co_issuer_links__body=instance))
+    else:
+        return
+    expire_notice_pages(members, neighbours=False)

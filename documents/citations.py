@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import caching
 from .models import ArchiveGeneration, Notice, Reference, ValidityProposal
 from .parsing.references import Effect, find_references, title_key
 from .search import fold
@@ -43,6 +44,10 @@ def link_notices(notices) -> None:
         Reference.objects.bulk_create(references, batch_size=1000)
         relinked = _relink_references_to(notices)
         _propose({n.pk for n in notices} | relinked)
+        # The pages that show these notices now (those that showed them: update_search_vectors)
+        caching.expire_notice_pages(
+            Notice.objects.filter(pk__in={n.pk for n in notices} | relinked)
+        )
 
 
 def read_references(notice: Notice) -> list[Reference]:
@@ -206,6 +211,7 @@ def decide(proposal: ValidityProposal, *, accept: bool, user=None) -> None:
                 f"时效性改为{notice.get_validity_display()}：依据《{proposal.by.title}》"
             )
             ArchiveGeneration.advance()
+            caching.expire_notice_pages(Notice.objects.filter(pk=notice.pk))
 
 
 # What a notice page reads: stored references, one query each.

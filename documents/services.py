@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from . import citations, search
+from . import caching, citations, search
 from .models import (
     ArchiveGeneration,
     Attachment,
@@ -302,6 +302,9 @@ def _set_status(notices, status, *, user, comment) -> int:
             is_published=status == Notice.Status.PUBLISHED
         )
         ArchiveGeneration.advance()
+        caching.expire_notice_pages(
+            Notice.objects.filter(pk__in=[notice.pk for notice in changing])
+        )
         reversion.set_user(user)
         reversion.set_comment(comment)
     return len(changing)
@@ -365,8 +368,11 @@ def fill_search_fields(notice: Notice) -> None:
 def update_search_vectors(notices) -> None:
     """Write the search index rows of these notices from their stored words: on PostgreSQL the
     search entry (weighted tsvector: A title, B headings, C text; publication status),
-    on SQLite the FTS5 row. Every content write passes here: cached summaries expire."""
+    on SQLite the FTS5 row. Every content write passes here: cached summaries expire, and
+    so do the kept pages of these notices and of those that show them (as they show them
+    now: ``citations.link_notices`` expires those that will)."""
     ArchiveGeneration.advance()
+    caching.expire_notice_pages(notices)
     ids = list(notices.values_list("pk", flat=True))
     if not ids:
         return

@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -7,13 +6,8 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from . import caching, citations, i18n, ranking, readings, search
-from .conditional import (
-    CSRF_INPUT,
-    archive_condition,
-    archive_etag,
-    cached_for_anonymous_readers,
-)
+from . import caching, citations, i18n, notice_pages, ranking, readings, search
+from .conditional import archive_condition, archive_etag, cached_for_anonymous_readers
 from .filters import MAX_QUERY_LENGTH, NoticeFilter
 from .models import (
     Category,
@@ -26,7 +20,6 @@ from .pagination import ArchivePaginator
 from .templating.text import Marks
 
 LATEST_ON_HOME = 10
-RELATED_COUNT = 6
 
 
 @archive_condition
@@ -170,58 +163,53 @@ class IssuerDetailView(NoticeListView):
 
 def reading_etag(request, pk):
     """The detail page's ETag (see ``archive_etag``). Asked first for every reading (GET), it
-    counts the reading too (``readings.record_reading``: one statement), so a reading
-    answered 304 is counted as one answered in full. A HEAD is not a reading; other methods
-    get no ETag and the view's 405."""
-    request.view_count = None
+    counts the reading too (``readings.record_reading``: one statement, which also gives the
+    version of the notice's kept page), so a reading answered 304 is counted as one answered
+    in full. A HEAD is not a reading; other methods get no ETag and the view's 405."""
+    request.reading = None
     if request.method == "GET":
-        request.view_count = readings.record_reading(pk)
+        request.reading = readings.record_reading(pk)
     elif request.method == "HEAD":
-        request.view_count = readings.view_count(pk)  # as a GET would answer, uncounted
+        request.reading = readings.view_count(pk)  # as a GET would answer, uncounted
     else:
         return None
-    if request.view_count is None:
+    if request.reading is None:
         return None  # no published notice: no ETag, and the view answers 404
     return archive_etag(request)
 
 
-# The stand-in in a cached page for what differs per reading, the view count: private-use
-# characters, which no notice text contains. (Nothing else differs: public pages carry no
-# CSRF token, see policyhub/urls.py.)
-VIEWS_MARK = "\ue000views\ue000".encode()
-
-
 @method_decorator(condition(etag_func=reading_etag), name="dispatch")
 class NoticeDetailView(DetailView):
-    """A notice in full. For anonymous readers without a query string (nearly every reading)
-    the whole page is cached per address and language until the archive changes, with the view
-    count put in per request: a reading costs its one statement (``reading_etag``) and a
-    replacement in the bytes. Others (a ?q= search, a logged-in editor) get the page rendered."""
+    """A notice in full. For readers not logged in and without a query string (nearly every
+    reading) the page is kept until something it shows changes (``notice_pages``), with the
+    view count, the menu and the related notices put in per reading. Others (a ?q= search, a
+    logged-in editor) get the page rendered."""
 
     template_name = "documents/notice_detail.html"
     context_object_name = "notice"
-    PAGE_TIMEOUT = 24 * 3600
 
     def get(self, request, *args, **kwargs):
-        if request.view_count is None:  # counted by reading_etag, with this reading
+        reading = request.reading  # counted by reading_etag, with this reading
+        if reading is None:
             return self.draft_preview(request)
-        if request.GET or request.user.is_authenticated:
+        if request.GET or request.user.is_authenticated or reading.page_version is None:
             return super().get(request, *args, **kwargs)
-        key = caching.page_key(request, "notice-page")  # bytes with a stand-in, not a response
-        page = cache.get(key)
-        if page is None:
-            page = self.render_cacheable_page()
-            if CSRF_INPUT in page:  # a form with a token: never one reader's token for all
-                return super().get(request, *args, **kwargs)
-            cache.set(key, page, self.PAGE_TIMEOUT)
-        return HttpResponse(page.replace(VIEWS_MARK, str(request.view_count).encode(), 1))
+        page = notice_pages.page(request, int(kwargs["pk"]), reading, self.render_kept_page)
+        if page is None:  # not to be kept: rendered for this reader alone
+            self.kept = None
+            return super().get(request, *args, **kwargs)
+        return HttpResponse(page)
 
-    def render_cacheable_page(self) -> bytes:
-        """The page as every anonymous reader gets it, with a stand-in for the view count."""
+    def render_kept_page(self) -> tuple[bytes, list[int]]:
+        """The page as every reader not logged in gets it, with stand-ins for what differs per
+        reading (``notice_pages.KEPT``), and the notice's categories."""
+        self.kept = notice_pages.KEPT
         self.object = self.get_object()
-        self.object.view_count = VIEWS_MARK.decode()
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        return response.render().content
+        context = self.get_context_data(object=self.object, kept_page=self.kept)
+        content = self.render_to_response(context).render().content
+        return content, [category.pk for category in context["categories"]]
+
+    kept = None
 
     def draft_preview(self, request):
         """A draft as its page will read, for the editors who may see it (在站点上查看 in the
@@ -258,16 +246,20 @@ class NoticeDetailView(DetailView):
 
     def get_object(self, queryset=None):
         notice = super().get_object(queryset)
-        if not self.draft:
-            notice.view_count = self.request.view_count
+        if self.kept:
+            notice.view_count = self.kept.views
+        elif not self.draft:
+            notice.view_count = self.request.reading.count
         return notice
 
     def get_context_data(self, **kwargs):
         notice = self.object
         categories = list(notice.categories.all())
-        related = (
-            Notice.objects.related_to(notice, categories)[:RELATED_COUNT] if categories else []
-        )
+        if self.kept:
+            related_section = self.kept.related
+        else:
+            ids = [category.pk for category in categories]
+            related_section = notice_pages.related_section(self.request, notice.pk, ids)
         # ?q= from a search result: mark the words in the text and the units that hold them.
         query = search.parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
         terms = query.highlight_terms
@@ -285,7 +277,7 @@ class NoticeDetailView(DetailView):
             categories=categories,
             issuing_bodies=notice.issuing_bodies(),
             units=notice.unit_tree(),
-            related=related,
+            related_section=related_section,
             search_query=query,
             toc_articles=not any(unit.kind in structural for unit in notice.sections.all()),
             terms=terms,

@@ -21,6 +21,7 @@ from django.template.loader import get_template
 from django.urls import get_resolver, reverse
 from django.utils import translation
 
+from documents import caching
 from documents.filters import NoticeFilterForm
 
 # The filter form's widget templates, compiled by the form's own renderer.
@@ -46,7 +47,8 @@ def form_templates() -> list[str]:
 
 def warm_up() -> None:
     """Import the URLconf, build its reverse tables, compile the public templates, read the
-    translations of every language the site speaks, and freeze what is loaded."""
+    translations of every language the site speaks, digest the release, and freeze what is
+    loaded."""
     get_resolver().url_patterns  # noqa: B018 — the property imports the URLconf
     for language, _name in settings.LANGUAGES:
         with translation.override(language):  # (activating a language reads its catalog)
@@ -55,4 +57,5 @@ def warm_up() -> None:
         get_template(name)  # a template that does not compile stops the start, not a reader
     for name in form_templates():
         NoticeFilterForm.default_renderer.get_template(name)
+    caching.release()  # the digest in the keys of kept notice pages
     gc.freeze()

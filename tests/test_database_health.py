@@ -98,7 +98,7 @@ def test_a_reading_after_a_poolers_reset_is_counted():
     """Behind a connection pooler the server connection may be reset between clients
     (``DISCARD ALL``) or be another one: the reading is a plain statement, prepared nowhere."""
     notice = factories.notice()
-    assert readings.record_reading(notice.pk) == 1
+    assert readings.record_reading(notice.pk).count == 1
     with connection.cursor() as cursor:
         cursor.execute("DISCARD ALL")
-    assert readings.record_reading(notice.pk) == 2
+    assert readings.record_reading(notice.pk).count == 2

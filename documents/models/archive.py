@@ -196,14 +196,13 @@ class NoticeQuerySet(models.QuerySet):
             Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body")),
         )
 
-    def related_to(self, notice, categories):
-        """Published notices sharing a category with this one (a semi-join, not a DISTINCT
-        over whole rows)."""
-        sharing = Notice.categories.through.objects.filter(category__in=categories)
+    def sharing_a_category(self, category_ids):
+        """Published notices in any of these categories, newest first, as a list shows them
+        (a semi-join, not a DISTINCT over whole rows)."""
+        sharing = Notice.categories.through.objects.filter(category__in=category_ids)
         return (
             self.published()
             .filter(pk__in=sharing.values("notice_id"))
-            .exclude(pk=notice.pk)
             .with_list_data()
             .newest_first()
         )

@@ -14,6 +14,8 @@ def category_menu(context):
     current category (marked ``aria-current``). Rendered with every page, it was some 70 % of
     the base template's time: fifteen entries, each a URL reversal, a script conversion and a
     translated count."""
+    if context.get("kept_page"):  # a notice page to be kept: the menu is put in per reading
+        return context["kept_page"].menu
     current = context.get("category")
 
     def render():

@@ -7,7 +7,10 @@ from jinja2 import pass_context
 
 @pass_context
 def absolute_url(context, path):
-    """The absolute URL of a path on this site, e.g. for a citation or a canonical link."""
+    """The absolute URL of a path on this site, e.g. for a citation or a canonical link (in
+    a notice page to be kept, the site's address is put in per reading)."""
+    if context.get("kept_page"):
+        return context["kept_page"].site + path
     return context["request"].build_absolute_uri(path)
 
 
@@ -20,7 +23,7 @@ def canonical_url(context):
     its own, since page 2 of a list holds other notices than page 1.
     """
     request = context["request"]
-    url = request.build_absolute_uri(request.path)
+    url = absolute_url(context, request.path)
     # The raw query string, not request.GET: the 400 page for a flood of parameters renders
     # this too, and request.GET would raise again there.
     page = re.fullmatch(r"page=0*([1-9][0-9]*)", request.META.get("QUERY_STRING", ""))
