@@ -37,17 +37,17 @@ def link_notices(notices) -> None:
     notices = list(notices)
     if not notices:
         return
+    ids = {notice.pk for notice in notices}
     with transaction.atomic():
+        # The kept pages that show these notices, before and after their references change.
+        caching.expire_notice_pages(Notice.objects.filter(pk__in=ids))
         Reference.objects.filter(citing__in=notices).delete()
         references = [ref for notice in notices for ref in read_references(notice)]
         resolve(references)
         Reference.objects.bulk_create(references, batch_size=1000)
-        relinked = _relink_references_to(notices)
-        _propose({n.pk for n in notices} | relinked)
-        # The pages that show these notices now (those that showed them: update_search_vectors)
-        caching.expire_notice_pages(
-            Notice.objects.filter(pk__in={n.pk for n in notices} | relinked)
-        )
+        relinked, uncited = _relink_references_to(notices)
+        _propose(ids | relinked)
+        caching.expire_notice_pages(Notice.objects.filter(pk__in=ids | relinked | uncited))
 
 
 def read_references(notice: Notice) -> list[Reference]:
@@ -140,10 +140,10 @@ def resolve(references) -> list[Reference]:
     return changed
 
 
-def _relink_references_to(notices) -> set[int]:
+def _relink_references_to(notices) -> tuple[set[int], set[int]]:
     """Resolve again the references of other notices that name these (by number or title) or
-    pointed at them (a number or a title may have changed). Returns the citing notices'
-    ids whose references changed."""
+    pointed at them (a number or a title may have changed). Returns the ids of the citing
+    notices whose references changed, and of the notices those references cited before."""
     numbers = {
         spelling
         for n in notices
@@ -158,9 +158,11 @@ def _relink_references_to(notices) -> set[int]:
             | Q(doc_number_normalized="", title_key__in=titles)
         ).exclude(citing__in=notices)
     )
+    cited_before = {ref.pk: ref.cited_id for ref in affected}
     changed = resolve(affected)
     Reference.objects.bulk_update(changed, ["cited"], batch_size=1000)
-    return {ref.citing_id for ref in changed}
+    uncited = {cited_before[ref.pk] for ref in changed} - {None}
+    return {ref.citing_id for ref in changed}, uncited
 
 
 def _propose(citing_ids) -> None:

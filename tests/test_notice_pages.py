@@ -12,9 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from documents import caching, services
-from documents.models import Notice, ValidityProposal
+from documents import caching, citations, services
+from documents.models import Notice, Reference, ValidityProposal
+from documents.parsing import parse_notice
 from tests import factories
+from tests.test_history import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,8 @@ def read(client, notice, **headers):
 
 
 def cited(**fields):
-    return factories.notice(title=CITED_TITLE, doc_number="国发〔2016〕67号", **fields)
+    fields.setdefault("doc_number", "国发〔2016〕67号")
+    return factories.notice(title=CITED_TITLE, **fields)
 
 
 def citing(text=CITING_TEXT, **fields):
@@ -135,6 +138,68 @@ def test_a_cited_notice_published_retitled_or_unpublished_expires_the_citing_pag
     assert "若干意见（修订）》</a>" in read(client, b)[0]
     services.unpublish(Notice.objects.filter(pk=a.pk))
     assert f'href="{a.get_absolute_url()}"' not in read(client, b)[0]
+
+
+def test_a_citing_unit_deleted_in_the_admin_expires_the_cited_page(client, admin_client):
+    a = cited()
+    b = citing()
+    b.sections.create(position=1, label="(二)", heading="其他", text="其他事项。", anchor="s-2")
+    assert 'id="cited-by"' in read(client, a)[0]
+    change = reverse("admin:documents_notice_change", args=[b.pk])
+    form = form_data(admin_client.get(change))
+    first = next(k for k, v in form.items() if k.endswith("-id") and v == b.sections.first().pk)
+    form[first.removesuffix("-id") + "-DELETE"] = "on"  # the unit that cites A
+    response = admin_client.post(change, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Reference.objects.filter(citing=b).exists()
+    page, rendered = read(client, a)
+    assert rendered and 'id="cited-by"' not in page
+
+
+def test_a_notice_overwritten_from_text_that_no_longer_cites_expires_the_cited_page(client):
+    a = cited()
+    text = (
+        "国家发展改革委关于落实区域协调发展意见的通知\n发改地区〔2017〕3号\n"
+        "各省、自治区：\n一、总体要求\n{}\n"
+    )
+    parsed = parse_notice(text.format(CITING_TEXT))
+    services.import_notice(parsed=parsed, status=Notice.Status.PUBLISHED)
+    assert 'id="cited-by"' in read(client, a)[0]
+    services.import_notice(
+        parsed=parse_notice(text.format("按照有关规定执行。")), update=True, status="published"
+    )
+    page, rendered = read(client, a)
+    assert rendered and 'id="cited-by"' not in page
+
+
+def test_a_reference_that_moves_to_another_notice_expires_the_one_it_left(client):
+    x = factories.notice(title="另一个文件", doc_number="国发〔2016〕67号")
+    b = citing()
+    assert Reference.objects.get(citing=b).cited == x  # by its number alone
+    assert 'id="cited-by"' in read(client, x)[0]
+    y = cited(lead_issuer=factories.body("国务院"))  # number and title: the better match
+    assert Reference.objects.get(citing=b).cited == y
+    page, rendered = read(client, x)
+    assert rendered and 'id="cited-by"' not in page
+
+
+def test_references_read_again_alone_expire_the_pages_they_no_longer_cite(client, monkeypatch):
+    a = cited()
+    b = citing()
+    assert 'id="cited-by"' in read(client, a)[0]
+    monkeypatch.setattr(citations, "read_references", lambda notice: [])
+    citations.link_notices(Notice.objects.filter(pk=b.pk).prefetch_related("sections"))
+    page, rendered = read(client, a)
+    assert rendered and 'id="cited-by"' not in page
+
+
+def test_only_the_notices_own_address_is_kept(client):
+    notice = factories.notice()
+    odd = client.get(f"/notices/{notice.pk:06d}/?&")
+    assert odd.status_code == 200
+    assert f'value="/notices/{notice.pk:06d}/?&amp;"' in odd.content.decode()
+    page, rendered = read(client, notice)
+    assert rendered and f'name="next" value="{notice.get_absolute_url()}"' in page
 
 
 def test_an_accepted_repeal_expires_the_repealed_page(client):

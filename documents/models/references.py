@@ -26,8 +26,11 @@ class Reference(models.Model):
         Notice, verbose_name="引用文件", on_delete=models.CASCADE, related_name="references"
     )
     # The unit whose text names it; none for the covering text (preamble, introduction).
+    # A deleted unit leaves its references until the notice's are read again (in the same
+    # transaction, services.index_notices): what they cited is known then, and its kept page
+    # expires (documents.notice_pages).
     unit = models.ForeignKey(
-        Section, verbose_name="所在条目", on_delete=models.CASCADE, null=True, blank=True
+        Section, verbose_name="所在条目", on_delete=models.SET_NULL, null=True, blank=True
     )
     position = models.PositiveIntegerField("顺序", default=0)
     text = models.CharField("原文", max_length=300)
