@@ -10,8 +10,8 @@ What is cached, each until the archive changes:
 
 - ``page``: whole public pages, per address and language, for readers not logged in
   (``documents.conditional``);
-- ``related``: the related notices of a notice page, per set of categories and language
-  (``notice_pages``);
+- ``related``: a category's newest notices as a notice page's related notices show them, per
+  language (``notice_pages``);
 - ``home``: home's figures; ``category-menu``: the menu with its counts; ``menu-html``: its
   markup, per language and current category (``templating/chrome.py``);
 - ``notice-counts``: each category's and issuing body's published notices;

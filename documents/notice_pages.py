@@ -10,11 +10,12 @@ changed, the notices of a renamed category or issuing body.
 
 What a notice page shows of the rest of the archive is kept apart, per archive generation, and
 put in at each reading with the view count: the category menu with its counts, and the
-related notices (``related_section``: per set of categories, the newest that share one). So is
+related notices (``related_section``: the newest that share a category, kept per category). So is
 the site's address (``KEPT.site``): one kept page serves every address the site answers to.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.cache import cache
 from django.db import router
@@ -93,23 +94,37 @@ def menu(request) -> str:
 
 def related_section(request, notice_pk: int, category_ids) -> str:
     """The 相关文件 of a notice in these categories: the newest published notices that share
-    one, itself left out, rendered once per archive generation, language and set of
-    categories."""
-    if not category_ids:
-        return ""
-
-    def rows():
-        sharing = Notice.objects.sharing_a_category(category_ids)[: RELATED_COUNT + 1]
-        return [
-            (notice.pk, render_to_string("includes/notice_row.html", {"notice": notice}))
-            for notice in sharing
-        ]
-
-    ids = ",".join(map(str, sorted(category_ids)))
-    rendered = caching.until_changed(request, "related", rows, get_language(), ids)
+    one, itself left out. Made from each category's newest, rendered once per archive
+    generation, language and category (the newest of a union are among its parts' newest),
+    so that a first reading of a notice seldom reads them."""
+    rows = {}
+    for category_pk in category_ids:
+        rows.update(category_rows(request, category_pk))
+    rows.pop(notice_pk, None)
     # (Marked safe: rendered by the template engine, which escaped them.)
-    shown = [mark_safe(row) for pk, row in rendered if pk != notice_pk][:RELATED_COUNT]  # noqa: S308
+    shown = [mark_safe(html) for _, html in sorted(rows.values())[:RELATED_COUNT]]  # noqa: S308
     if not shown:
         return ""
     section = render_to_string("documents/includes/related.html", {"rows": shown}, request)
     return mark_safe(section)  # noqa: S308
+
+
+def category_rows(request, category_pk: int) -> dict[int, tuple[tuple, str]]:
+    """{id: (order, list row)} of a category's newest published notices, as many as a notice's
+    related notices could need (itself left out); ``order`` sorts them newest first."""
+
+    def rows():
+        newest = Notice.objects.sharing_a_category([category_pk])[: RELATED_COUNT + 1]
+        return {
+            notice.pk: (
+                (
+                    notice.issued_date is None,
+                    -(notice.issued_date or date.min).toordinal(),
+                    -notice.pk,
+                ),
+                render_to_string("includes/notice_row.html", {"notice": notice}),
+            )
+            for notice in newest
+        }
+
+    return caching.until_changed(request, "related", rows, get_language(), category_pk)

@@ -270,3 +270,16 @@ def test_the_release_digest_follows_the_templates_and_translations(settings, tmp
         digests.append(caching.release())
     caching.release.cache_clear()
     assert digests[0] != digests[1]
+
+
+def test_related_notices_are_the_newest_of_all_its_categories_itself_left_out(client):
+    a, b = factories.category("regional-economy"), factories.category("belt-and-road")
+    day = datetime.date(2020, 1, 1)
+    for i in range(4):
+        factories.notice(title=f"甲{i}", categories=[a], issued_date=day.replace(month=1 + 2 * i))
+        factories.notice(title=f"乙{i}", categories=[b], issued_date=day.replace(month=2 + 2 * i))
+    factories.notice(title="无日期", categories=[a], issued_date=None)
+    notice = factories.notice(title="本文", categories=[a, b], issued_date=day.replace(month=12))
+    page, _ = read(client, notice)
+    shown = re.findall(r'class="notice-title"[^>]*>([^<]*)</a>', page.split('class="related"')[1])
+    assert shown == ["乙3", "甲3", "乙2", "甲2", "乙1", "甲1"]
