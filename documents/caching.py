@@ -120,15 +120,15 @@ def expire_notice_pages(notices, *, neighbours: bool = True) -> None:
     whose pages show them: called in the transaction of the write, before and after it
     changes references (so the notices that showed them and those that will are both
     expired). The archive generation advances too: a write expires what it keys."""
-    ids = notices.values("pk")
-    if neighbours:
-        ids = Notice.objects.filter(
-            Q(pk__in=ids)
-            | Q(pk__in=Reference.objects.filter(cited__in=ids).values("citing"))
-            | Q(pk__in=Reference.objects.filter(citing__in=ids).values("cited"))
-            | Q(pk__in=ValidityProposal.objects.filter(by__in=ids).values("notice"))
-            | Q(pk__in=ValidityProposal.objects.filter(notice__in=ids).values("by"))
-        ).values("pk")
+    ids = notices.order_by().values_list("pk")
+    if neighbours:  # (a union: an OR of these read the whole notice table, 69 ms at 100,000)
+        references, proposals = Reference.objects.order_by(), ValidityProposal.objects.order_by()
+        ids = ids.union(
+            references.filter(cited__in=ids).values_list("citing"),
+            references.filter(citing__in=ids, cited__isnull=False).values_list("cited"),
+            proposals.filter(by__in=ids).values_list("notice"),
+            proposals.filter(notice__in=ids).values_list("by"),
+        )
     sql, params = ids.query.sql_with_params()
     # The generation first, as every write takes it: one order of locks, no deadlock.
     ArchiveGeneration.advance()
