@@ -111,8 +111,9 @@ def prepare(args, env) -> None:
     create_database(args.database_url)
     manage(env, "migrate", "--noinput")
     for folder in sorted((ROOT / "documents" / "sample_data").iterdir()):
-        if folder.is_dir():
-            manage(env, "import_notices", str(folder), "--category", folder.name)
+        if folder.is_dir():  # (as `make sample-data`: uncategorized/ holds notices of no category)
+            category = [] if folder.name == "uncategorized" else ["--category", folder.name]
+            manage(env, "import_notices", str(folder), *category)
     count = int(
         subprocess.run(
             [
