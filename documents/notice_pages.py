@@ -101,8 +101,9 @@ def related_section(request, notice_pk: int, category_ids) -> str:
     for category_pk in category_ids:
         rows.update(category_rows(request, category_pk))
     rows.pop(notice_pk, None)
+    newest = sorted(rows.values(), reverse=True)[:RELATED_COUNT]
     # (Marked safe: rendered by the template engine, which escaped them.)
-    shown = [mark_safe(html) for _, html in sorted(rows.values())[:RELATED_COUNT]]  # noqa: S308
+    shown = [mark_safe(html) for _, html in newest]  # noqa: S308
     if not shown:
         return ""
     section = render_to_string("documents/includes/related.html", {"rows": shown}, request)
@@ -110,18 +111,15 @@ def related_section(request, notice_pk: int, category_ids) -> str:
 
 
 def category_rows(request, category_pk: int) -> dict[int, tuple[tuple, str]]:
-    """{id: (order, list row)} of a category's newest published notices, as many as a notice's
-    related notices could need (itself left out); ``order`` sorts them newest first."""
+    """{id: (age, list row)} of a category's newest published notices, as many as a notice's
+    related notices could need (itself left out); the greatest ``age`` is the newest, as
+    ``newest_first`` orders them (a notice without a date last)."""
 
     def rows():
         newest = Notice.objects.sharing_a_category([category_pk])[: RELATED_COUNT + 1]
         return {
             notice.pk: (
-                (
-                    notice.issued_date is None,
-                    -(notice.issued_date or date.min).toordinal(),
-                    -notice.pk,
-                ),
+                (notice.issued_date or date.min, notice.pk),
                 render_to_string("includes/notice_row.html", {"notice": notice}),
             )
             for notice in newest

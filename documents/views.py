@@ -192,8 +192,8 @@ class NoticeDetailView(DetailView):
         reading = request.reading  # counted by reading_etag, with this reading
         if reading is None:
             return self.draft_preview(request)
-        kept = request.get_full_path() == Notice(pk=kwargs["pk"]).get_absolute_url()
-        if not kept or request.user.is_authenticated or reading.page_version is None:
+        own_address = request.get_full_path() == Notice(pk=kwargs["pk"]).get_absolute_url()
+        if not own_address or request.user.is_authenticated or reading.page_version is None:
             return super().get(request, *args, **kwargs)  # (the page holds its address)
         page = notice_pages.page(request, int(kwargs["pk"]), reading, self.render_kept_page)
         if page is None:  # not to be kept: rendered for this reader alone
