@@ -405,7 +405,10 @@ class CoIssuer(models.Model):
     """A joint issuer of a notice, in the order the document lists them."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="co_issuer_links")
-    body = models.ForeignKey(IssuingBody, verbose_name="发文机关", on_delete=models.PROTECT)
+    # Indexed with the notice (below), not alone: a body's notices from the index alone.
+    body = models.ForeignKey(
+        IssuingBody, verbose_name="发文机关", on_delete=models.PROTECT, db_index=False
+    )
     position = models.PositiveSmallIntegerField("顺序", default=1)
 
     class Meta:
@@ -415,6 +418,7 @@ class CoIssuer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notice", "body"], name="coissuer_unique_per_notice"),
         ]
+        indexes = [models.Index(fields=["body", "notice"], name="coissuer_body_notice")]
 
     def __str__(self):
         return str(self.body)
