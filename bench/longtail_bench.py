@@ -11,7 +11,8 @@ workers, production settings, loopback), in one run against a corpus already gen
 - first requests: each URL asked once, in a shuffled order, timed at the client (loopback adds
   about 0.2 ms): notice pages of distinct published notices, as kept (``--kept-pages``, below)
   and as rendered (in 繁體, which the kept pages were not made for); list pages of distinct filter
-  combinations (category, issuer, year); distinct deep pages of the whole list; search pages of
+  combinations (category, issuer, year); distinct deep pages of the whole list; distinct pages
+  of the categories (a category and a page of it, as a reader browsing a category); search pages of
   distinct words (medium and common, drawn from the notices' own titles);
 - second visits: the notice pages again, in another order (each worker answers about half of
   them, whichever made the page);
@@ -71,6 +72,9 @@ def parse_args():
     parser.add_argument("--detail", type=int, default=300, help="distinct notice pages")
     parser.add_argument("--lists", type=int, default=100, help="distinct filtered lists")
     parser.add_argument("--deep", type=int, default=50, help="distinct deep list pages")
+    parser.add_argument(
+        "--category-pages", type=int, default=100, help="distinct pages of the categories"
+    )
     parser.add_argument("--searches", type=int, default=60, help="distinct search words")
     parser.add_argument("--seconds", type=int, default=15, help="each wrk run")
     parser.add_argument("--workers", type=int, default=2)
@@ -97,6 +101,11 @@ def urls(args, rng: random.Random) -> dict[str, list[str]]:
         lists.add("/notices/?" + urllib.parse.urlencode(sorted(params.items())))
     last_page = len(ids) // 20
     deep = rng.sample(range(last_page // 2, last_page), args.deep)
+    pages = {slug: published.filter(categories__slug=slug).count() // 20 + 1 for slug in categories}
+    browsing = set()
+    while len(browsing) < min(args.category_pages, sum(pages.values())):
+        slug = rng.choice(categories)
+        browsing.add(f"/categories/{slug}/?page={rng.randint(1, pages[slug])}")
     titles = published.order_by("?").values_list("title", flat=True)[: args.searches * 4]
     words = sorted({w for t in titles for w in re.findall(r"[\u4e00-\u9fff]{2,4}", t)})
     notices = [f"/notices/{pk}/" for pk in rng.sample(ids, args.detail * 2)]
@@ -105,6 +114,7 @@ def urls(args, rng: random.Random) -> dict[str, list[str]]:
         "notice, rendered": notices[args.detail :],
         "filtered list": sorted(lists),
         "deep list page": [f"/notices/?page={page}" for page in deep],
+        "category page": sorted(browsing),
         "search": [
             "/notices/?" + urllib.parse.urlencode({"q": w})
             for w in rng.sample(words, min(args.searches, len(words)))

@@ -16,7 +16,8 @@ What is cached, each until the archive changes:
   markup, per language and current category (``templating/chrome.py``);
 - ``notice-counts``: each category's and issuing body's published notices;
 - ``filter-options``: the filter form's category and issuer options, per language;
-- ``count``: the total of a list, per query.
+- ``list-ids``: the ids of a whole list in its order, per query, or ``count``: the total of
+  a longer list (``pagination``).
 
 One key holds no generation: ``notice-page``, a notice page kept until something it shows
 changes, under the notice's own page version (``notice_pages``).

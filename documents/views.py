@@ -77,6 +77,7 @@ class NoticeListView(FilterView):
             allow_empty_first_page=allow_empty_first_page,
             request=self.request,
             count=self.archive_search_count,
+            keep_order=self.request.GET.get("sort") != "views",  # (view counts change it)
         )
 
     def archive_search_count(self) -> int | None:

@@ -334,16 +334,22 @@ def test_list_pages_use_a_fixed_number_of_queries(client):
     # + the bodies, the notices each led and those each joined + the menu's categories and
     # their counts (later visits: the generation read only); a row shows no categories
     assert many["/"] == 8
-    # list: generation + count (then cached) + the page's ids + its rows + the two <select>s
-    # (menu cached)
-    assert many["/notices/"] == 6
+    # list: generation + the whole list's ids (then cached: its count is their number) + the
+    # page's rows + the two <select>s (menu cached)
+    assert many["/notices/"] == 5
 
 
-def test_every_page_lists_its_slice_of_the_whole_list_from_the_start_or_the_end(client):
-    """Pages read by id, from the start or (past the middle) from the end of the list, are
-    the slices of the whole list in every sort order, ties and undated notices included."""
+@pytest.mark.parametrize("whole_up_to", [20_000, 0], ids=["read whole", "by id"])
+def test_every_page_lists_its_slice_of_the_whole_list_from_the_start_or_the_end(
+    client, monkeypatch, whole_up_to
+):
+    """Pages sliced from the list read whole, or read by id from the start or (past the
+    middle) from the end of a list too long to read whole, are the slices of the whole list in
+    every sort order, ties and undated notices included."""
     from documents.filters import NoticeFilter
+    from documents.pagination import ArchivePaginator
 
+    monkeypatch.setattr(ArchivePaginator, "WHOLE_UP_TO", whole_up_to)
     same_day = datetime.date(2021, 5, 1)  # ties in the list order, broken by id on every path
     for n in range(85):
         factories.notice(
@@ -357,6 +363,37 @@ def test_every_page_lists_its_slice_of_the_whole_list_from_the_start_or_the_end(
         for page in range(1, 6):  # pages 4 and 5 (rows 60-85 of 85) are read from the end
             listed = titles(client.get("/notices/", {"sort": sort, "page": page}))
             assert listed == whole[(page - 1) * 20 : page * 20], (sort, page)
+
+
+def ids_read(client, url) -> int:
+    """How many statements asked for a list's ids alone when ``url`` was answered."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(q["sql"].startswith('SELECT "documents_notice"."id" AS "pk"') for q in queries)
+
+
+def test_paging_through_a_list_reads_its_ids_once_until_the_archive_changes(client):
+    region = factories.category()
+    for n in range(45):
+        factories.notice(title=f"翻页{n}号", categories=[region])
+    pages = [f"/categories/{region.slug}/?page={page}" for page in (1, 2, 3)]
+    assert [ids_read(client, url) for url in pages] == [1, 0, 0]
+    # The same list by the filter form: the same query, the same ids.
+    assert ids_read(client, f"/notices/?category={region.slug}&page=3") == 0
+    factories.notice(title="新增", categories=[region])  # a new generation: read again
+    assert ids_read(client, pages[1] + "&x=1") == 1
+    assert titles(client.get(pages[0]))[0] == "新增"
+
+
+def test_a_list_by_view_counts_follows_each_reading(client):
+    """Its order changes with readings, which leave the archive generation as it was: never
+    read whole and kept."""
+    low = factories.notice(title="少", view_count=1)
+    factories.notice(title="多", view_count=3)
+    assert titles(client.get("/notices/?sort=views")) == ["多", "少"]
+    for _ in range(3):
+        client.get(low.get_absolute_url())
+    assert titles(client.get("/notices/?sort=views")) == ["少", "多"]
 
 
 def test_a_search_lists_the_same_pages_read_in_one_statement_or_by_id(client, monkeypatch):
