@@ -6,10 +6,10 @@ class Migration(migrations.Migration):
 
     A list filtered by category and issuing body intersects the two sets of notice ids. With
     only ``category_id`` (and ``body_id``) indexed, each id was fetched from the table, or the
-    body's ids probed the category index one by one: at 100,000 notices, 40 category + issuer
-    (+ year) lists took count p95 10.4 and ids p95 10.1 ms in the database, 18.8 / 17.2 at
-    worst; with these indexes 4.8 / 4.4 (5.5 / 4.8 at worst). The M2M table is Django's own,
-    so its index is plain SQL (the same on PostgreSQL and SQLite).
+    body's ids probed the category index one by one: at 100,000 notices, 60 category + issuer
+    (+ year) lists took count p95 10.4-11.0 and ids p95 10.1-10.3 ms in the database (18.8 /
+    17.2 at worst); with these indexes 4.8-4.9 / 4.3-4.4 (5.5 / 4.8 at worst). The M2M table
+    is Django's own, so its index is plain SQL (the same on PostgreSQL and SQLite).
     """
 
     dependencies = [("documents", "0016_reference_unit_kept")]
