@@ -47,6 +47,12 @@ from .models.views import new_page_version
 TIMEOUT = 3600
 
 
+def ordered_by_readings(request) -> bool:
+    """Whether the page lists notices by view count (``?sort=views``): its order changes with
+    every reading, which leaves the archive generation as it was, so no key may hold it."""
+    return request.GET.get("sort") == "views"
+
+
 def generation(request) -> int:
     """The archive generation, read once per request however many cached parts ask for it."""
     return ArchiveGeneration.of_request(request)

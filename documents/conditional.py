@@ -13,12 +13,12 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from .caching import generation, page_key
+from .caching import generation, ordered_by_readings, page_key
 
 
 def archive_etag(request, *args, **kwargs) -> str | None:
-    if request.GET.get("sort") == "views":
-        return None  # ordered by view counts, which change without a new generation
+    if ordered_by_readings(request):
+        return None
     user = request.user.pk if request.user.is_authenticated else ""
     parts = (
         generation(request),
@@ -62,7 +62,7 @@ def cached_for_anonymous_readers(parameters=frozenset, timeout=3600):
                 and not request.user.is_authenticated
                 and known().issuperset(request.GET)
                 and not request.GET.get("q")
-                and request.GET.get("sort") != "views"
+                and not ordered_by_readings(request)
             )
             return (cached if shared else view)(request, *args, **kwargs)
 

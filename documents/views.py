@@ -77,7 +77,7 @@ class NoticeListView(FilterView):
             allow_empty_first_page=allow_empty_first_page,
             request=self.request,
             count=self.archive_search_count,
-            keep_order=self.request.GET.get("sort") != "views",  # (view counts change it)
+            keep_order=not caching.ordered_by_readings(self.request),
         )
 
     def archive_search_count(self) -> int | None:
