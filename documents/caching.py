@@ -19,8 +19,10 @@ What is cached, each until the archive changes:
 - ``list-ids``: the ids of a whole list in its order, per query, or ``count``: the total of
   a longer list (``pagination``).
 
-One key holds no generation: ``notice-page``, a notice page kept until something it shows
-changes, under the notice's own page version (``notice_pages``).
+Two keys hold no generation: ``notice-page``, a notice page kept until something it shows
+changes, under the notice's own page version (``notice_pages``); and ``list-longer``, a list
+found too long to read whole, remembered for a day (``pagination``: a list remembered so
+wrongly is paged the slower way, never wrongly).
 """
 
 import functools

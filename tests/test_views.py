@@ -385,6 +385,27 @@ def test_paging_through_a_list_reads_its_ids_once_until_the_archive_changes(clie
     assert titles(client.get(pages[0]))[0] == "新增"
 
 
+def test_a_list_too_long_to_read_whole_is_not_read_again_after_each_change(client, monkeypatch):
+    from documents.pagination import ArchivePaginator
+
+    monkeypatch.setattr(ArchivePaginator, "WHOLE_UP_TO", 3)
+    for n in range(5):
+        factories.notice(title=f"长列表{n}号")
+
+    def probes(url):  # statements reading WHOLE_UP_TO + 1 ids to learn the list's length
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return sum("LIMIT 4" in q["sql"] for q in queries), response
+
+    found, response = probes("/notices/")
+    assert found == 1 and response.context["paginator"].count == 5
+    factories.notice(title="又一份")  # a new generation
+    found, response = probes("/notices/?x=1")
+    assert found == 0  # remembered as longer: counted and paged by id
+    assert response.context["paginator"].count == 6
+    assert titles(response)[0] == "又一份"
+
+
 def test_a_list_by_view_counts_follows_each_reading(client):
     """Its order changes with readings, which leave the archive generation as it was: never
     read whole and kept."""
