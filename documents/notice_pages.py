@@ -116,7 +116,8 @@ def category_rows(request, category_pk: int) -> dict[int, tuple[tuple, str]]:
     ``newest_first`` orders them (a notice without a date last)."""
 
     def rows():
-        newest = Notice.objects.sharing_a_category([category_pk])[: RELATED_COUNT + 1]
+        in_category = Notice.objects.published().in_category(category_pk)
+        newest = in_category.with_list_data().newest_first()[: RELATED_COUNT + 1]
         return {
             notice.pk: (
                 (notice.issued_date or date.min, notice.pk),

@@ -196,17 +196,6 @@ class NoticeQuerySet(models.QuerySet):
             Prefetch("co_issuer_links", queryset=CoIssuer.objects.select_related("body")),
         )
 
-    def sharing_a_category(self, category_ids):
-        """Published notices in any of these categories, newest first, as a list shows them
-        (a semi-join, not a DISTINCT over whole rows)."""
-        sharing = Notice.categories.through.objects.filter(category__in=category_ids)
-        return (
-            self.published()
-            .filter(pk__in=sharing.values("notice_id"))
-            .with_list_data()
-            .newest_first()
-        )
-
 
 @reversion.register(follow=["sections", "attachments", "co_issuer_links"])
 class Notice(models.Model):
