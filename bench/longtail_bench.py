@@ -101,7 +101,10 @@ def urls(args, rng: random.Random) -> dict[str, list[str]]:
         lists.add("/notices/?" + urllib.parse.urlencode(sorted(params.items())))
     last_page = len(ids) // 20
     deep = rng.sample(range(last_page // 2, last_page), args.deep)
-    pages = {slug: published.filter(categories__slug=slug).count() // 20 + 1 for slug in categories}
+    pages = {
+        slug: max(1, -(-published.filter(categories__slug=slug).count() // 20))
+        for slug in categories
+    }
     browsing = set()
     while len(browsing) < min(args.category_pages, sum(pages.values())):
         slug = rng.choice(categories)
