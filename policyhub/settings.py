@@ -119,10 +119,6 @@ def database(url: str) -> dict:
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
-    if config["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, with a health check that asks the socket before it asks the
-        # server: one round trip less per request (policyhub/postgresql/base.py).
-        config["ENGINE"] = "policyhub.postgresql"
     return config
 
 

@@ -1,9 +1,8 @@
-"""The PostgreSQL backend (policyhub/postgresql/base.py): a health check with no round trip for
-a live connection and a reconnect for one the server ended; a reading that needs nothing the
-server connection remembers."""
+"""Persistent connections on PostgreSQL (CONN_MAX_AGE with Django's CONN_HEALTH_CHECKS): a
+connection the server ended is replaced before a request's first query; a reading needs nothing
+the server connection remembers."""
 
 import select
-import time
 
 import psycopg2
 import pytest
@@ -11,13 +10,12 @@ from django.db import connection
 from django.test import Client
 
 from documents import readings
-from policyhub.postgresql.base import TRUST_SECONDS
 from tests import factories
 
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="PostgreSQL's own backend: its health check",
+        reason="a PostgreSQL server that ends a connection",
     ),
     # Ends the test's own server connection: outside a test transaction, which it would lose.
     pytest.mark.django_db(transaction=True),
@@ -45,30 +43,6 @@ def backend_pid():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
-
-
-def check_as_a_new_request_would(monkeypatch, *, idle_for):
-    """Run the health check as at a request's first query, after ``idle_for`` seconds unused;
-    return how many times the server was asked (``SELECT 1``)."""
-    connection.ensure_connection()
-    asked = []
-    monkeypatch.setattr(connection, "is_usable", lambda: asked.append(1) or True)
-    connection.health_check_done = False
-    connection.last_checked = time.monotonic() - idle_for
-    before = connection.connection
-    connection.close_if_health_check_failed()
-    assert connection.health_check_done
-    assert connection.connection is before
-    return len(asked)
-
-
-def test_a_connection_used_moments_ago_is_trusted_without_asking_the_server(monkeypatch):
-    assert check_as_a_new_request_would(monkeypatch, idle_for=0.5) == 0
-
-
-def test_a_connection_left_idle_is_asked_as_django_asks(monkeypatch):
-    """A connection can die without a word (a NAT forgetting it): only a round trip tells."""
-    assert check_as_a_new_request_would(monkeypatch, idle_for=TRUST_SECONDS + 1) == 1
 
 
 def test_a_connection_the_server_ended_is_replaced_before_the_query():
