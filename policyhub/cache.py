@@ -7,11 +7,16 @@ page per notice that is the whole archive: at 200,000 entries a set took 680 ms 
 set likewise, 20 ms at 200,000 entries). Here the folder is counted at one set in
 ``CULL_EVERY`` on average, so the cache may run over ``MAX_ENTRIES`` by about that many entries
 before the cull, which is Django's own: a random ``1 / CULL_FREQUENCY`` of the entries.
+
+``get_or_set`` on a miss writes the value and returns it, where Django's checks that the file
+is still missing, writes it, and reads it back (three files opened instead of one): a value
+here is the same whichever process computes it (its key holds the archive generation).
 """
 
 import os
 import random
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
 
@@ -19,6 +24,13 @@ class FileCache(FileBasedCache):
     def __init__(self, dir, params):
         super().__init__(dir, params)
         self.cull_every = int(params.get("OPTIONS", {}).get("CULL_EVERY", 1000))
+
+    def get_or_set(self, key, default, timeout=DEFAULT_TIMEOUT, version=None):
+        value = self.get(key, self._missing_key, version=version)
+        if value is self._missing_key:
+            value = default() if callable(default) else default
+            self.set(key, value, timeout, version)
+        return value
 
     def _cull(self):
         if random.randrange(self.cull_every) == 0:

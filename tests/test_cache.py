@@ -102,6 +102,20 @@ def test_a_write_does_not_list_the_folder_each_time(tmp_path, monkeypatch):
     assert len(listed) < 10  # about one in a thousand, not 200
 
 
+def test_get_or_set_computes_a_missing_value_once_and_opens_one_file_for_it(tmp_path, monkeypatch):
+    files = FileCache(str(tmp_path), {})
+    computed, opened = [], []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
+
+    assert files.get_or_set("menu", lambda: computed.append(1) or "菜单") == "菜单"
+    # the lookup that missed, and the write of the value (a descriptor mkstemp opened)
+    assert len([path for path in opened if isinstance(path, str)]) == 1
+    assert files.get_or_set("menu", lambda: computed.append(1) or "另一个") == "菜单"
+    assert computed == [1]
+    assert FileCache(str(tmp_path), {}).get("menu") == "菜单"  # stored for other processes
+
+
 def test_migrate_empties_the_cache(db):
     """A database made anew counts its archive generations from zero again: nothing cached for
     another database's generations may be served for its own."""
