@@ -270,6 +270,16 @@ class NoticeFilter(filters.FilterSet):
                     key = caching.key(self.request, "filter-options", name, get_language())
                     self.form.fields[name].widget.options_key = key
 
+    _form_classes: dict = {}
+
+    def get_form_class(self):
+        """django-filter's form class, made once per set of filters: it made a new class with
+        new fields at every request (each form still copies the fields it is given)."""
+        key = (type(self), tuple(self.filters))
+        if key not in self._form_classes:
+            self._form_classes[key] = super().get_form_class()
+        return self._form_classes[key]
+
     # The conditions a reader sets most, shown first; the others folded under 更多条件.
     PRIMARY = ("q", "category", "issuer")
 

@@ -360,6 +360,23 @@ def test_the_plain_selects_render_what_django_select_renders(db):
     assert 'value="repealed" selected' in str(valid["validity"])
 
 
+def test_the_form_class_is_made_once_and_each_form_has_fields_of_its_own(db):
+    """Made once per set of filters (a category page's form has no category field); the fields
+    each form is given are its own copies, so one page's widget state never reaches another."""
+    first, second = NoticeFilter({"year": "2016"}), NoticeFilter({"year": "bad"})
+    fixed = NoticeFilter({"year": "2016"}, fixed=("category",))
+
+    assert type(first.form) is type(second.form)
+    assert first.form.fields["issuer"] is not second.form.fields["issuer"]
+    first.form.fields["issuer"].widget.options_key = "only-this-page"
+    assert second.form.fields["issuer"].widget.options_key is None
+    assert first.form.is_valid() and not second.form.is_valid()
+    assert "year" in second.form.errors and not first.form.errors
+    assert "category" in NoticeFilter({"year": "2016"}).form.fields
+    assert type(fixed.form) is not type(first.form)
+    assert "category" not in fixed.form.fields
+
+
 def test_the_cached_options_render_what_django_select_renders(rf, db):
     from django import forms
     from django.contrib.auth.models import AnonymousUser
