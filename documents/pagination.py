@@ -6,6 +6,7 @@ import hashlib
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -50,14 +51,24 @@ class ArchivePaginator(Paginator):
         self.keep_order = keep_order
 
     @cached_property
-    def digest(self) -> str | None:
-        """The list's query, as a digest of its SQL (compiled once a page); None for a query
-        that can match nothing (an empty id list)."""
+    def ids_sql(self) -> tuple[str, tuple] | None:
+        """The statement that reads the ids of the list's first ``WHOLE_UP_TO + 1`` notices in
+        list order, compiled once a page (compiling the list's query took about as long as
+        running it); None for a query that can match nothing (an empty id list)."""
         queryset = self.object_list
+        ids = queryset.values_list("pk", flat=True)[: self.WHOLE_UP_TO + 1]
         try:
-            sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+            return ids.query.get_compiler(using=queryset.db).as_sql()
         except EmptyResultSet:
             return None
+
+    @cached_property
+    def digest(self) -> str | None:
+        """The list's query, as a digest of ``ids_sql`` (which holds its filters and its
+        order); None for a query that can match nothing."""
+        if self.ids_sql is None:
+            return None
+        sql, params = self.ids_sql
         return hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
 
     def until_changed(self, kind: str, compute):
@@ -84,7 +95,9 @@ class ArchivePaginator(Paginator):
             return None
 
         def read():
-            ids = list(queryset.values_list("pk", flat=True)[: self.WHOLE_UP_TO + 1])
+            with connections[queryset.db].cursor() as cursor:
+                cursor.execute(*self.ids_sql)
+                ids = [pk for (pk,) in cursor.fetchall()]
             if len(ids) <= self.WHOLE_UP_TO:
                 return ids
             cache.set(longer, True, self.LONG_FOR)
