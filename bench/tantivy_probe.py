@@ -137,10 +137,10 @@ class Engine:
             )
             clauses.append((tantivy.Occur.Should, title_first))
         if len(parsed.words) > 1:  # and among those, the words close together (RUM's cover)
-            close = tantivy.Query.phrase_query(
-                self.schema, "title", parsed.words, slop=2 * len(parsed.words)
-            )
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(close, TITLE_FIRST)))
+            for slop in (0, 2 * len(parsed.words)):  # as typed, then near each other
+                close = tantivy.Query.phrase_query(self.schema, "title", parsed.words, slop=slop)
+                boosted = tantivy.Query.boost_query(close, TITLE_FIRST)
+                clauses.append((tantivy.Occur.Should, boosted))
         if category is not None:
             clauses.append((must, tantivy.Query.term_query(self.schema, "category", category)))
         if issuer is not None:
