@@ -260,10 +260,10 @@ class NoticeFilter(filters.FilterSet):
             data = data.copy()
             data["sort"] = implied
         super().__init__(data, *args, **kwargs)
+        for name in fixed:  # (before the form is made of the filters)
+            self.filters.pop(name)
         if data is None:
             self.form.initial["sort"] = implied
-        for name in fixed:
-            self.filters.pop(name)
         if self.request is not None:
             for name in ("category", "issuer"):
                 if name in self.form.fields:

@@ -115,6 +115,20 @@ def test_issuer_page_lists_lead_and_joint_notices(client):
     assert client.get("/issuers/nobody/").status_code == 404
 
 
+@pytest.mark.parametrize("query", ["", "?year=2016"])
+def test_a_category_or_issuer_page_has_no_select_for_what_it_fixes(client, query):
+    """The page's own category (or body) is not offered again in its filter form, whether or
+    not the address has a query string."""
+    region, ndrc = factories.category("regional-economy"), factories.body("国家发展改革委")
+    factories.notice(lead_issuer=ndrc, categories=[region])
+
+    category_page = client.get(f"/categories/regional-economy/{query}").content.decode()
+    issuer_page = client.get(f"{ndrc.get_absolute_url()}{query}").content.decode()
+
+    assert 'name="category"' not in category_page and 'name="issuer"' in category_page
+    assert 'name="issuer"' not in issuer_page and 'name="category"' in issuer_page
+
+
 def test_category_and_issuer_together_list_the_notices_in_both(client):
     ndrc, mof = factories.body("国家发展改革委"), factories.body("财政部")
     region, road = factories.category("regional-economy"), factories.category("belt-and-road")
