@@ -95,6 +95,8 @@ class ArchivePaginator(Paginator):
             return None
 
         def read():
+            # Run as compiled: one column, the integer primary key (no converter, no extra
+            # select column: these querysets have no distinct() or extra()).
             with connections[queryset.db].cursor() as cursor:
                 cursor.execute(*self.ids_sql)
                 ids = [pk for (pk,) in cursor.fetchall()]

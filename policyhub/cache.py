@@ -8,9 +8,12 @@ set likewise, 20 ms at 200,000 entries). Here the folder is counted at one set i
 ``CULL_EVERY`` on average, so the cache may run over ``MAX_ENTRIES`` by about that many entries
 before the cull, which is Django's own: a random ``1 / CULL_FREQUENCY`` of the entries.
 
-``get_or_set`` on a miss writes the value and returns it, where Django's checks that the file
-is still missing, writes it, and reads it back (three files opened instead of one): a value
-here is the same whichever process computes it (its key holds the archive generation).
+``get_or_set`` on a miss writes the value and returns it, where Django's opens the missing file
+a second time (``add`` asks ``has_key``), writes it, and opens it again to read it back: one
+open, not three, besides the write. Two processes that miss the same key at once each return
+the value they computed and the last write stays, where Django's would have both return the
+one stored; the keys here hold the archive generation, so such values differ at most by what
+the generation already lets a process serve for a second (``ArchiveGeneration.TRUST_SECONDS``).
 """
 
 import os
