@@ -91,10 +91,10 @@ class ArchivePaginator(Paginator):
         if not isinstance(queryset, QuerySet) or ranking.is_ranked(queryset) or not self.keep_order:
             return None
         longer = f"list-longer:{self.digest}"
-        if self.digest is None or cache.get(longer):
-            return None
 
-        def read():
+        def read():  # once per archive generation: asked only when "list-ids" is not cached
+            if cache.get(longer):
+                return False
             # Run as compiled: one column, the integer primary key (no converter, no extra
             # select column: these querysets have no distinct() or extra()).
             with connections[queryset.db].cursor() as cursor:
