@@ -4,6 +4,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/policyhub_bench \\
         .venv/bin/python bench/search_bench.py --notices 20000
 
+With SEARCH_URL set (a ``manage.py serve_search`` over the same database), the pages and the
+"queryset" column are ranked by the search service, as the list pages are; each total is then
+checked against the database's count of the same matches.
+
 Migrates the database, tops the corpus up to --notices with generate_corpus, picks rare, medium
 and common words by document frequency, and times 1-, 2- and 3-word queries:
 
@@ -11,8 +15,9 @@ and common words by document frequency, and times 1-, 2- and 3-word queries:
   count, pagination, snippets, template), each distinct query requested once, as a first
   request (nothing of it cached: neither the page nor its count); again with a category and
   with an issuing body chosen at random (``&category=…``, ``&issuer=…``);
-- queryset: ``Notice.objects.published().search(parse_query(q))[:20]`` evaluated, without the
-  long columns no list page reads (``NoticeQuerySet.LIST_DEFERRED``: the stored search words);
+- queryset: the list page's ranking (``NoticeFilter({"q": q}).qs``: the database's, or the
+  search service's) sliced to its first 20 and evaluated, without the long columns no list
+  page reads (``NoticeQuerySet.LIST_DEFERRED``: the stored search words);
 - scan: what search would be without an index: every word ``icontains`` in the title, the
   preamble or a unit's text (AND), newest first, a page of 20 plus the count, as a page needs.
 
@@ -20,7 +25,9 @@ Relevance, printed with the times:
 
 - top-20 agreement: the share of the page's first twenty that an exhaustive ranking by the
   same score (``rum_ts_distance`` computed on every match's vector, sorted) also puts in its
-  first twenty (a notice that ties with the exhaustive twentieth counts as agreeing);
+  first twenty (a notice that ties with the exhaustive twentieth counts as agreeing); with the
+  service, its first twenty (block-max WAND, which skips matches) against the first twenty of
+  its ranking of every match;
 - title phrases: for titles of the corpus (a regulation's own title, 开展考核评估条例) whose
   words also occur in the text of at least ten times as many other notices, the share of the
   first ten results whose title holds the phrase, out of min(10, notices so titled).
@@ -49,13 +56,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import F, FloatField, Func, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from documents import search  # noqa: E402
+from documents import search, search_service  # noqa: E402
+from documents.filters import NoticeFilter  # noqa: E402
 from documents.models import (  # noqa: E402
     Category,
     IssuingBody,
@@ -208,10 +217,10 @@ def first_requests(client: Client, queries: list[str], filters) -> list[float]:
     return times
 
 
-def ranked(q: str) -> list:
-    """The top 20 notices, with the columns a list page reads (not the stored search words)."""
-    matches = Notice.objects.published().search(search.parse_query(q))
-    return list(matches.defer(*NoticeQuerySet.LIST_DEFERRED)[:20])
+def ranked(q: str, size: int = 20) -> list:
+    """The first ``size`` notices as the list page ranks them (by the search service when
+    SEARCH_URL is set, else in the database), with the columns a list page reads."""
+    return list(service_ranking(q)[:size])
 
 
 def scan(q: str) -> tuple[int, list]:
@@ -239,13 +248,33 @@ def timed(function, queries: list[str], runs: int, warm_up: int | None = None) -
 
 
 def hits(q: str) -> int:
-    """How many published notices match (the total a page reports)."""
-    return Notice.objects.published().search(search.parse_query(q)).count()
+    """How many published notices match (the total a page reports), counted in the
+    database; with the search service, its count too must be the same."""
+    counted = Notice.objects.published().search(search.parse_query(q)).count()
+    if settings.SEARCH_URL:
+        served = service_ranking(q).count()
+        assert served == counted, f"{q}: the service counts {served}, the database {counted}"
+    return counted
+
+
+def service_ranking(q: str):
+    """The list page's ranking of q's matches (a queryset, or with SEARCH_URL the service's)."""
+    queryset = Notice.objects.published().defer(*NoticeQuerySet.LIST_DEFERRED)
+    return NoticeFilter({"q": q}, queryset=queryset).qs
 
 
 def agreement(q: str, size: int = 20) -> float:
     """The share of the search's first ``size`` that an exhaustive ranking by the same score
-    puts in its first ``size`` too (ties with its last one included)."""
+    puts in its first ``size`` too (ties with its last one included). With the search service:
+    its first ``size`` (block-max WAND, which skips matches) against the first ``size`` of its
+    ranking of every match (each match scored)."""
+    if settings.SEARCH_URL:
+        query = search.parse_query(q)
+        every = search_service.ask(
+            [("word", w) for w in query.words] + [("limit", min(hits(q), 100_000) or 1)]
+        )["ids"]
+        first = [n.pk for n in ranked(q, size)]
+        return sum(1 for pk in first if pk in every[:size]) / len(first) if first else float("nan")
     query = search.parse_query(q)
     found = list(Notice.objects.published().search(query).values_list("distance", flat=True)[:size])
     if not found:
@@ -287,7 +316,7 @@ def title_phrases(rng: random.Random) -> list[tuple[str, int, int]]:
 
 def title_share(phrase: str, titled: int) -> float:
     """The share of the first ten results whose title holds the phrase, of min(10, titled)."""
-    first = Notice.objects.published().search(search.parse_query(phrase))[:10]
+    first = ranked(phrase, 10)
     holding = sum(1 for notice in first if phrase in notice.title)
     return holding / min(10, titled)
 
@@ -337,6 +366,8 @@ def main():
 
     if args.prewarm:
         print(f"\ndatabase read into the OS file cache in {prewarm_os_cache():.1f} s")
+    engine = f"the search service at {settings.SEARCH_URL}" if settings.SEARCH_URL else "RUM"
+    print(f"\nRanked by {engine}")
     client = Client()
     if not args.explain_only:
         print_table(measure(queries, client, args, rng), args)

@@ -46,6 +46,7 @@ from pathlib import Path
 # search_bench sets up Django; isort keeps it (third party to ruff) before the project's modules.
 import search_bench
 from common import p95, print_class_table
+from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import override_settings
@@ -130,7 +131,11 @@ def whoosh_search(searcher, analyzer, q: str) -> tuple[int, list[int]]:
 
 def policyhub_search(q: str) -> tuple[int, list[int]]:
     """(exact hit count, ids of the top 20): the count a page makes and search_bench's "qs",
-    the top 20 by PolicyHub's ranked SQL, as Whoosh counts and ranks."""
+    the top 20 by PolicyHub's ranked SQL, as Whoosh counts and ranks. With SEARCH_URL, the
+    search service's count and top 20 (one request) and the 20 rows."""
+    if settings.SEARCH_URL:
+        ranking = search_bench.service_ranking(q)
+        return ranking.count(), [notice.pk for notice in ranking[0:20]]
     return search_bench.hits(q), [notice.pk for notice in search_bench.ranked(q)]
 
 

@@ -14,7 +14,7 @@ from django_filters.fields import ModelChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from . import caching, i18n, search
+from . import caching, i18n, search, search_service
 from .models import MAX_BIGINT, Category, IssuingBody, Notice
 from .parsing.docnumber import normalize_doc_number
 
@@ -250,8 +250,9 @@ class NoticeFilter(filters.FilterSet):
         ]
         form = NoticeFilterForm
 
-    def __init__(self, data=None, *args, fixed=(), **kwargs):
-        """``fixed`` names filters that the page itself sets (a category page's category)."""
+    def __init__(self, data=None, *args, fixed=None, **kwargs):
+        """``fixed``: the filters that the page itself sets, by name (a category page's
+        category), left out of the form."""
         # The sort select says how the list is sorted when the address does not: by relevance
         # with a keyword, newest first without one (its first choice, 相关度, showed either way).
         implied = "relevance" if (data or {}).get("q") else "newest"
@@ -260,7 +261,8 @@ class NoticeFilter(filters.FilterSet):
             data = data.copy()
             data["sort"] = implied
         super().__init__(data, *args, **kwargs)
-        for name in fixed:  # (before the form is made of the filters)
+        self.fixed = fixed or {}
+        for name in self.fixed:  # (before the form is made of the filters)
             self.filters.pop(name)
         if data is None:
             self.form.initial["sort"] = implied
@@ -317,10 +319,19 @@ class NoticeFilter(filters.FilterSet):
         return self._search_query
 
     def filter_queryset(self, queryset):
-        """Apply the filters, then search within what they leave, then sort."""
+        """Apply the filters, then search within what they leave, then sort. A search by
+        relevance is ranked by the search service where it can be (``search_service``)."""
         data = dict(self.form.cleaned_data)
         last = {name: data.pop(name) for name in ("q", "sort") if name in data}
-        for name, value in [*data.items(), *last.items()]:
+        for name, value in data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        if last.get("sort") == "relevance":
+            conditions = {n: v for n, v in data.items() if v not in (None, "", slice(None))}
+            conditions.update(self.fixed)
+            ranked = search_service.ranking_of(queryset, self.search_query, conditions)
+            if ranked is not None:
+                return ranked
+        for name, value in last.items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 

@@ -60,6 +60,9 @@ class SearchQuery:
     words: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    # The typed words (not the excluded) as the index cuts text, every shorter word included,
+    # in order: what a title that holds them as typed holds at consecutive positions.
+    typed: list[str] = field(default_factory=list)
     doc_number: str = ""
     doc_serial: int | None = None
 
@@ -97,12 +100,14 @@ def parse_query(raw: str) -> SearchQuery:
             query.excluded.extend(words(term[1:]))
         else:
             query.words.extend(_longest_words(term))
+            query.typed.extend(words(term))
     for phrase in query.phrases:
         query.words.extend(_longest_words(phrase))
     unique = list(dict.fromkeys(query.words))
     meaningful = [w for w in unique if w not in QUERY_STOPWORDS]
     query.words = (meaningful or unique)[:MAX_QUERY_WORDS]
     query.excluded = list(dict.fromkeys(query.excluded))[:MAX_QUERY_WORDS]
+    query.typed = query.typed[: 2 * MAX_QUERY_WORDS]
     return query
 
 

@@ -91,7 +91,7 @@ class NoticeListView(FilterView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["fixed"] = self.fixed_filters
+        kwargs["fixed"] = {name: getattr(self, name) for name in self.fixed_filters}
         return kwargs
 
     def get_context_data(self, **kwargs):

@@ -226,6 +226,13 @@ else:
         }
     }
 
+# The search service (manage.py serve_search, documents/search_service.py): with SEARCH_URL
+# (http://127.0.0.1:8765) a search sorted by relevance is ranked and counted there, every
+# match ranked by BM25 at a few milliseconds whatever the number of matches; without it, or
+# while it does not answer within SEARCH_TIMEOUT seconds, in the database.
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "2"))
+
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

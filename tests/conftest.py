@@ -85,3 +85,32 @@ def empty_cache():
         cache.clear()
         ArchiveGeneration.forget()
     yield
+
+
+@pytest.fixture
+def service(db, tmp_path, settings, monkeypatch):
+    """The search service (``manage.py serve_search``) in this process: its index in a folder
+    of the test's own, its HTTP server on a free port, ``SEARCH_URL`` set to it. The index is
+    synced from the test's own connection before each search the app asks: the test's rows
+    are not committed, so the service's own keeper (another connection) could not see them
+    (``test_search_service`` runs the keeper on committed rows)."""
+    import threading
+
+    from documents import search_service as client
+    from documents.management.commands.serve_search import make_server
+    from documents.search_index import SearchIndex
+
+    index = SearchIndex(tmp_path / "search-index")
+    server = make_server(index, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.SEARCH_URL = f"http://127.0.0.1:{server.server_port}"
+    ask = client.ask
+
+    def ask_in_step(parameters):
+        index.sync()
+        return ask(parameters)
+
+    monkeypatch.setattr(client, "ask", ask_in_step)
+    yield index
+    server.shutdown()
+    server.server_close()

@@ -77,7 +77,19 @@ def test_snippet_centres_on_the_matches():
     assert snippet.startswith("…") and snippet.endswith("…")
 
 
-# --- the database side, on both backends -----------------------------------------------------
+# --- the database side, on both backends, and the search service on PostgreSQL ---------------
+
+# How a search page is ranked: in the database, and on PostgreSQL by the search service too
+# (documents/search_service.py; the service indexes PostgreSQL only).
+ENGINES = ["database", "service"] if connection.vendor == "postgresql" else ["database"]
+
+
+@pytest.fixture(params=ENGINES)
+def client(request, client):
+    """The test client, with every search page ranked by each engine in turn."""
+    if request.param == "service":
+        request.getfixturevalue("service")
+    return client
 
 
 def titles(response):

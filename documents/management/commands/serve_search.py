@@ -1,0 +1,171 @@
+"""Serve search to every app server (``SEARCH_URL``): index the published notices in Tantivy
+(``documents.search_index``), keep the index in step with the database, answer ``/search``.
+
+    DATABASE_URL=postgres://… python manage.py serve_search --port 8765
+    SEARCH_URL=http://127.0.0.1:8765  (for the app servers)
+
+At start it indexes every published notice (about 30 s at 100,000 notices), answering 503
+meanwhile (the app servers rank in the database until then). Then it reads the archive
+generation every ``--poll`` seconds and, when a write has advanced it, indexes what changed.
+"""
+
+import json
+import tempfile
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection, connections
+
+from documents.models import ArchiveGeneration
+from documents.search import MAX_QUERY_WORDS
+from documents.search_index import SearchIndex, timed_sync
+
+MAX_ROWS = 100_000  # offset + limit: a page past it is refused, as past the last page
+
+
+class Command(BaseCommand):
+    help = "Index the published notices and answer the app servers' searches (SEARCH_URL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--index", type=Path, help="an empty folder for the index (a new temporary one)"
+        )
+        parser.add_argument("--poll", type=float, default=0.5, help="seconds between checks")
+
+    def handle(self, *args, host, port, index, poll, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "The search service indexes a PostgreSQL archive; on SQLite the app ranks "
+                "every search itself (FTS5), with no service."
+            )
+        folder = index or Path(tempfile.mkdtemp(prefix="policyhub-search-"))
+        if folder.exists() and any(folder.iterdir()):
+            raise CommandError(f"{folder} is not empty: give an empty folder for the index.")
+        search_index = SearchIndex(folder)
+        try:
+            server = make_server(search_index, host, port)
+        except OSError as error:
+            raise CommandError(f"Cannot listen on {host}:{port}: {error}") from error
+        self.stdout.write(f"Search service on http://{host}:{port}/, index in {folder}")
+        stop = threading.Event()
+        keeper = threading.Thread(
+            target=keep_in_step, args=(search_index, poll, self.report, stop), daemon=True
+        )
+        keeper.start()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            server.server_close()
+
+    def report(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # (a log file sees each line as it comes)
+
+
+def keep_in_step(index: SearchIndex, poll: float, report, stop: threading.Event) -> None:
+    """Sync the index whenever the archive generation has moved (the first time at once), until
+    ``stop``; the service answers searches once the first sync is done."""
+    seen = None
+    while not stop.is_set():
+        try:
+            number = ArchiveGeneration.current(fresh=True)
+            if number != seen:
+                timed_sync(index, report)
+                seen = number  # read before the sync: a write during it is seen next time
+        except DatabaseError as error:
+            report(f"  database error, trying again: {error}")
+            connections.close_all()
+        stop.wait(poll)
+    connections.close_all()  # (this thread's)
+
+
+def make_server(index: SearchIndex, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server answering searches from ``index`` once it has synced."""
+    server = ThreadingHTTPServer((host, port), SearchHandler)
+    server.daemon_threads = True
+    server.index = index
+    return server
+
+
+class SearchHandler(BaseHTTPRequestHandler):
+    """``GET /search?word=…&not=…&typed=…&category=…&issuer=…&issued=first:last&validity=…&offset=…
+    &limit=…`` → ``{"ids": [...], "count": n}``; ``GET /healthz``."""
+
+    protocol_version = "HTTP/1.1"  # connections kept open between an app server's searches
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        index = self.server.index
+        if url.path == "/healthz":
+            return self.answer(HTTPStatus.OK, {"ready": index.synced, "notices": len(index.stamps)})
+        if url.path != "/search":
+            return self.answer(HTTPStatus.NOT_FOUND, {"error": "no such path"})
+        if not index.synced:
+            return self.answer(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "indexing"})
+        try:
+            arguments = search_arguments(parse_qs(url.query))
+        except ValueError as error:
+            return self.answer(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+        ids, count = index.search(**arguments)
+        return self.answer(HTTPStatus.OK, {"ids": ids, "count": count})
+
+    def answer(self, status: HTTPStatus, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):
+        """Quiet: one line per search would be most of the service's work."""
+
+
+def search_arguments(parameters: dict[str, list[str]]) -> dict:
+    """``SearchIndex.search()``'s arguments from a query string; ValueError says what is wrong."""
+    words, excluded = parameters.get("word", []), parameters.get("not", [])
+    typed = parameters.get("typed", [])
+    if not words or len(words) > MAX_QUERY_WORDS or len(excluded) > MAX_QUERY_WORDS:
+        raise ValueError(f"give 1 to {MAX_QUERY_WORDS} words, at most as many to exclude")
+    if len(typed) > 2 * MAX_QUERY_WORDS:
+        raise ValueError(f"at most {2 * MAX_QUERY_WORDS} typed words")
+
+    def one(name, convert=str):
+        values = parameters.get(name, [])
+        if len(values) > 1:
+            raise ValueError(f"{name} given twice")
+        value = convert(values[0]) if values else None
+        if isinstance(value, int) and value < 0:
+            raise ValueError(f"{name}: not a number ≥ 0")
+        return value
+
+    offset, limit = one("offset", int), one("limit", int)
+    offset, limit = offset or 0, 20 if limit is None else limit
+    if offset < 0 or limit < 1 or offset + limit > MAX_ROWS:
+        raise ValueError(f"offset and limit: 0 ≤ offset, 1 ≤ limit, offset + limit ≤ {MAX_ROWS}")
+    issued = [
+        tuple(int(day) if day else None for day in value.split(":", 1))
+        for value in parameters.get("issued", [])
+    ]
+    if any(len(days) != 2 or any(day is not None and day < 1 for day in days) for days in issued):
+        raise ValueError("issued: first:last, as day numbers")
+    return {
+        "words": words,
+        "excluded": excluded,
+        "typed": typed,
+        "offset": offset,
+        "limit": limit,
+        "category": one("category", int),
+        "issuer": one("issuer", int),
+        "validity": one("validity"),
+        "issued": issued,
+    }
