@@ -2,6 +2,7 @@
 
 import csv
 
+from django.db.models import QuerySet
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -62,6 +63,16 @@ def _row(notice, build_url):
     ]
 
 
+def _in_chunks(notices):
+    """The first MAX_EXPORT_ROWS notices, read CHUNK_SIZE at a time: a queryset's, or a
+    search service's ranking's (a sequence of rows, documents.search_service)."""
+    if isinstance(notices, QuerySet):
+        yield from notices[:MAX_EXPORT_ROWS].iterator(chunk_size=CHUNK_SIZE)
+        return
+    for start in range(0, min(len(notices), MAX_EXPORT_ROWS), CHUNK_SIZE):
+        yield from notices[start : min(start + CHUNK_SIZE, MAX_EXPORT_ROWS)]
+
+
 @require_safe
 def notice_export(request):
     """The notices the list page shows for this query string, as UTF-8 CSV (at most 10,000)."""
@@ -74,7 +85,7 @@ def notice_export(request):
             for message in messages
         ]
         return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
-    rows = filterset.qs[:MAX_EXPORT_ROWS].iterator(chunk_size=CHUNK_SIZE)
+    rows = _in_chunks(filterset.qs)
     writer = csv.writer(_Echo())
 
     def lines():

@@ -13,7 +13,9 @@ fields: the title (with the doc number and the issuing bodies), the units' headi
   saturation, length normalisation) with weights in the proportions of A, B and C.
 
 On both, ``distance`` is how far a notice is from the query: the least comes first. The words
-themselves come from ``documents.search``; this module needs no model class.
+themselves come from ``documents.search``; this module needs no model class. With
+``SEARCH_URL``, most searches are ranked by the search service instead
+(``documents.search_service``), and this ranking is what it falls back on.
 """
 
 import functools

@@ -24,6 +24,9 @@ jieba.setLogLevel(logging.WARNING)
 # Enough for a long title typed whole (a 29-character title of the corpus has 13 words).
 MAX_QUERY_WORDS = 20
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
+# Kept inside words by jieba, separators to PostgreSQL's text parser: cut there, so that the
+# words stored for a notice are the same in every engine (tsvector, FTS5, the search service).
+_SEPARATORS = re.compile(r"[%#+&_]+")
 # Words too common to narrow a query; dropped from queries (not from the index) unless alone.
 QUERY_STOPWORDS = frozenset("的 了 和 与 及 或 在 是 对 等 之 于 其 为 以".split())
 _QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
@@ -42,8 +45,14 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of a text in index order, as jieba's search mode cuts them (folded first)."""
-    return [w for w in jieba.cut_for_search(fold(text)) if _WORDLIKE.search(w)]
+    """The words of a text in index order, as jieba's search mode cuts them (folded first),
+    cut again where PostgreSQL's parser would (50% → 50, c++ → c, a&b → a, b)."""
+    return [
+        part
+        for word in jieba.cut_for_search(fold(text))
+        for part in _SEPARATORS.split(word)
+        if _WORDLIKE.search(part)
+    ]
 
 
 def token_text(*texts: str) -> str:

@@ -12,8 +12,8 @@ What is indexed, per published notice: the words already stored for search (``se
 ``search_headings``, ``search_body``: jieba's words, folded, space-separated; the same words as
 the RUM index), and what a list page filters by (categories, issuing bodies led or joined, the
 day of issue, the validity). Kept in step by ``sync()``: a fingerprint per notice (PostgreSQL's
-row versions, ``xmin``, of the notice and its search entry, its categories and joint issuers)
-tells which notices changed since the last sync; only those are read and indexed again.
+row version of the notice, ``xmin``, its categories and joint issuers) tells which notices
+changed since the last sync; only those are read and indexed again.
 """
 
 import datetime
@@ -25,7 +25,7 @@ from pathlib import Path
 import tantivy
 from django.db import connections, router
 
-from .models import Notice
+from .models import ArchiveGeneration, Notice
 
 # BM25 boosts of the title (with doc number and issuers), the units' headings and the text,
 # in the proportions of ranking.BM25_WEIGHTS.
@@ -35,8 +35,10 @@ FIELDS = {"title": 5.0, "headings": 2.0, "body": 1.0}
 TITLE_FIRST = 1000.0
 READ_CHUNK = 500
 
+# Every write that changes what is indexed (the search words, the status, the date, the
+# validity, the lead issuer) rewrites the notice's row, and so its row version (xmin).
 _STAMPS_SQL = """
-    SELECT n.id, n.xmin::text || '/' || e.xmin::text
+    SELECT n.id, n.xmin::text
     FROM documents_notice n JOIN documents_searchentry e ON e.notice_id = n.id
     WHERE n.status = 'published' AND e.is_published
 """
@@ -77,36 +79,43 @@ class SearchIndex:
         self.writer = self.index.writer(heap_size=200_000_000, num_threads=1)
         self.using = using or router.db_for_read(Notice)
         self.stamps: dict[int, tuple] = {}  # notice id → fingerprint when indexed
-        self.synced = False  # whether it has been in step once (it answers from then on)
+        # The archive generation the index is in step with (None before the first sync):
+        # the app ranks in the database a search of a newer generation than this.
+        self.generation: int | None = None
         self.searcher = self.index.searcher()
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Index the notices published, changed or unpublished since the last sync; return
-        how many. ``progress(done, total)`` is called as they are indexed."""
+        how many. ``progress(done, total)`` is called as they are indexed. On an error nothing
+        of it is kept (the next sync does it all again)."""
+        generation = ArchiveGeneration.current(fresh=True)  # first: a later write moves it
         categories, joint = self._read_links()
         stamps = self._read_stamps(categories, joint)
         changed = [pk for pk, stamp in stamps.items() if self.stamps.get(pk) != stamp]
         gone = [pk for pk in self.stamps if pk not in stamps]
-        if not changed and not gone:
-            self.synced = True
-            return 0
-        for pk in gone:
-            self._delete(pk)
-        for start in range(0, len(changed), READ_CHUNK):
-            chunk = changed[start : start + READ_CHUNK]
-            for row in self._read_rows(chunk):
-                if row[0] in self.stamps:
-                    self._delete(row[0])
-                self.writer.add_document(_document(row, categories, joint))
-            if progress:
-                progress(min(start + READ_CHUNK, len(changed)), len(changed))
-        self.writer.commit()
-        self.index.reload()
-        self.searcher = self.index.searcher()
+        try:
+            for pk in gone:
+                self._delete(pk)
+            for start in range(0, len(changed), READ_CHUNK):
+                chunk = changed[start : start + READ_CHUNK]
+                for row in self._read_rows(chunk):
+                    if row[0] in self.stamps:
+                        self._delete(row[0])
+                    self.writer.add_document(_document(row, categories, joint))
+                if progress:
+                    progress(min(start + READ_CHUNK, len(changed)), len(changed))
+            if changed or gone:
+                self.writer.commit()
+        except BaseException:
+            self.writer.rollback()  # (else the next commit would hold these twice)
+            raise
+        if changed or gone:
+            self.index.reload()
+            self.searcher = self.index.searcher()
         for pk in gone:
             del self.stamps[pk]
         self.stamps.update((pk, stamps[pk]) for pk in changed)
-        self.synced = True
+        self.generation = generation
         return len(changed) + len(gone)
 
     def _delete(self, pk: int) -> None:
@@ -190,8 +199,8 @@ class SearchIndex:
         with connections[self.using].cursor() as cursor:
             cursor.execute(_STAMPS_SQL)
             return {
-                pk: (versions, tuple(categories[pk]), tuple(joint[pk]))
-                for pk, versions in cursor.fetchall()
+                pk: (version, tuple(categories[pk]), tuple(joint[pk]))
+                for pk, version in cursor.fetchall()
             }
 
     def _read_links(self) -> tuple[dict, dict]:

@@ -6,19 +6,22 @@ by the service's index (``documents.search_index``); the page's rows are then re
 database by id. Anything else (phrases, a doc number typed as the query, a ``cites`` or
 ``doc_number`` filter, another sort, no ``SEARCH_URL``) is ranked in the database
 (``documents.ranking``), and so is a search the service cannot answer at the moment (not
-running, still indexing after a start, timed out): search keeps working, slower.
+running, still indexing after a start, timed out, not yet in step with the latest write):
+search keeps working, slower.
 """
 
 import datetime
 import json
 import logging
 import threading
-from http.client import HTTPConnection, HTTPException
+import time
+from http.client import HTTPConnection, HTTPException, RemoteDisconnected
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
 from . import ranking
+from .models import ArchiveGeneration
 from .search import SearchQuery
 from .search_index import day_range
 
@@ -106,34 +109,51 @@ class ServiceRanking:
     def _ask(self, offset: int, limit: int) -> None:
         try:
             answer = ask([*self.parameters, ("offset", offset), ("limit", limit)])
+            if answer["generation"] < ArchiveGeneration.current():
+                # A write the index has not taken in yet (it syncs within its poll): this page
+                # would be cached and validated as of the new generation.
+                raise Unavailable("not yet in step with the latest write")
             self.window, self.total = (offset, answer["ids"]), answer["count"]
         except Unavailable as error:
-            logger.warning("search service: %s; ranking in the database", error)
+            logger.info("search service: %s; ranking in the database", error)
             self.in_database = ranking.search(self.queryset, self.query)
 
 
 _kept = threading.local()  # per thread: (the service's host and port, a kept connection)
+# When the service last failed, by its address: it is not asked again for BACK_OFF seconds
+# (a service that hangs would otherwise cost every search SEARCH_TIMEOUT).
+_failed_at: dict[str, float] = {}
+BACK_OFF = 5.0
 
 
 def ask(parameters) -> dict:
-    """The service's answer to ``/search?<parameters>``: {"ids": [...], "count": n}."""
+    """The service's answer to ``/search?<parameters>``: {"ids": [...], "count": n,
+    "generation": g}; Unavailable if it gives none."""
     url = urlsplit(settings.SEARCH_URL)
+    if time.monotonic() - _failed_at.get(url.netloc, float("-inf")) < BACK_OFF:
+        raise Unavailable(f"{settings.SEARCH_URL} failed less than {BACK_OFF:.0f} s ago")
     path = f"{url.path.rstrip('/')}/search?{urlencode(parameters)}"
-    for retry in (False, True):  # a kept connection the service has closed: once more, anew
-        netloc, connection = getattr(_kept, "connection", (None, None))
-        if netloc != url.netloc:
-            connection = HTTPConnection(url.hostname, url.port, timeout=settings.SEARCH_TIMEOUT)
-            _kept.connection = (url.netloc, connection)
+    netloc, connection = getattr(_kept, "connection", (None, None))
+    kept = netloc == url.netloc
+    if not kept:
+        connection = HTTPConnection(url.hostname, url.port, timeout=settings.SEARCH_TIMEOUT)
+        _kept.connection = (url.netloc, connection)
+    try:
         try:
             connection.request("GET", path)
             response = connection.getresponse()
-            body = response.read()
-        except (OSError, HTTPException) as error:
-            connection.close()
-            _kept.connection = (None, None)
-            if retry:
-                raise Unavailable(f"{settings.SEARCH_URL}: {error}") from error
-            continue
-        if response.status != 200:
-            raise Unavailable(f"{settings.SEARCH_URL} answered {response.status}: {body[:200]!r}")
-        return json.loads(body)
+        except (RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            if not kept:
+                raise
+            connection.close()  # a kept connection the service had closed: once more, anew
+            connection.request("GET", path)
+            response = connection.getresponse()
+        body = response.read()
+    except (OSError, HTTPException) as error:
+        connection.close()
+        _kept.connection = (None, None)
+        _failed_at[url.netloc] = time.monotonic()
+        raise Unavailable(f"{settings.SEARCH_URL}: {error}") from error
+    if response.status != 200:
+        raise Unavailable(f"{settings.SEARCH_URL} answered {response.status}: {body[:200]!r}")
+    return json.loads(body)

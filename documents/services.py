@@ -419,6 +419,8 @@ def notice_deleted(sender, instance, **kwargs) -> None:
 
 
 def archive_changed(**kwargs) -> None:
-    """Signal receiver for deletions, which bypass the write paths above, and for edits of
-    categories and issuing bodies, whose names every page shows."""
-    ArchiveGeneration.advance()
+    """Signal receiver for deletions, which bypass the write paths above, for edits of
+    categories and issuing bodies, whose names every page shows, and for a notice's
+    categories changed (m2m_changed: after the change, not before it too)."""
+    if not kwargs.get("action", "post_").startswith("pre_"):
+        ArchiveGeneration.advance()

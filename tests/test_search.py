@@ -28,6 +28,12 @@ def test_words_are_cut_in_search_mode_in_simplified_script():
     assert search.words("，。！") == []
 
 
+def test_words_are_cut_where_postgresqls_parser_cuts_them():
+    # jieba keeps %, +, #, & and _ inside words; PostgreSQL's parser (the RUM index's words)
+    # and so every engine cut there.
+    assert search.words("增长50%，c++和c#，a&b_c") == ["增长", "50", "c", "和", "c", "a", "b", "c"]
+
+
 def test_parse_query_reads_words_phrases_exclusions():
     query = search.parse_query('一带一路 "核心区建设" -脱贫')
     assert query.words[:2] == ["一带", "一路"]

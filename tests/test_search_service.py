@@ -2,7 +2,9 @@
 use of it and its fall back to the database. The search pages' behaviour through it is
 tests/test_search.py's, run with each engine."""
 
+import csv
 import datetime
+import io
 import json
 import threading
 import time
@@ -15,7 +17,7 @@ from django.db import connection
 
 from documents import search, search_service
 from documents.management.commands.serve_search import keep_in_step, make_server
-from documents.models import Category, Notice
+from documents.models import ArchiveGeneration, Category, Notice
 from documents.search_index import SearchIndex
 from documents.services import publish, unpublish
 from tests import factories
@@ -52,20 +54,29 @@ def test_the_service_answers_only_once_in_step_and_refuses_bad_parameters(served
     factories.notice(title="关于海洋经济的通知")
     # Still indexing: the app servers rank in the database meanwhile.
     assert get(served, "/search?word=%E6%B5%B7%E6%B4%8B")[0] == 503
-    assert get(served, "/healthz") == (200, {"ready": False, "notices": 0})
+    assert get(served, "/healthz")[1] == {
+        "ready": False,
+        "generation": None,
+        "notices": 0,
+        "error": None,
+    }
     served.index.sync()
-    assert get(served, "/healthz") == (200, {"ready": True, "notices": 1})
+    health = get(served, "/healthz")[1]
+    assert health["ready"] and health["notices"] == 1
+    assert health["generation"] == ArchiveGeneration.current()
     status, answer = get(served, "/search?word=%E6%B5%B7%E6%B4%8B")
     assert status == 200 and answer["count"] == 1 and len(answer["ids"]) == 1
     for bad in (
         "/search",  # no word
         "/search?word=a&offset=-1",
         "/search?word=a&limit=0",
-        "/search?word=a&limit=100001",
+        "/search?word=a&limit=1000001",
         "/search?word=a&category=x",
         "/search?word=a&category=1&category=2",
         "/search?word=a&issued=5",
         "/search?word=a&issued=-3:",
+        "/search?word=a&category=18446744073709551616",  # past any id
+        "/search?word=a&issued=:99999999999999999999",
     ):
         status, answer = get(served, bad)
         assert status == 400 and answer["error"], bad
@@ -197,7 +208,7 @@ def test_the_keeper_follows_committed_writes_within_its_poll(tmp_path):
     keeper = threading.Thread(target=keep_in_step, args=(index, 0.05, lambda line: None, stop))
     keeper.start()
     try:
-        until(lambda: index.synced)
+        until(lambda: index.generation is not None)
         notice = factories.notice(title="关于海洋经济的通知")
         until(lambda: index.search(["海洋"])[0] == [notice.pk])
         # (A transactional test's database is emptied after it: the seeded categories may
@@ -275,3 +286,66 @@ def test_a_title_that_holds_the_words_as_typed_comes_first(db, tmp_path):
     assert query.words == ["重大", "行政", "决策程序", "暂行条例"]
     ids, count = index.search(query.words, typed=query.typed)
     assert ids == [as_typed.pk, scattered.pk] and count == 2
+
+
+@postgresql_only
+def test_the_service_holds_the_words_postgresql_holds(db):
+    """The service indexes the stored words split on spaces; the RUM index, PostgreSQL's
+    parser's lexemes of the same text: the same words, so both count the same matches."""
+    text = "增长50%，c++和c#，a&b_c，covid-19疫情，6.5亿元，GDP增速，“一带一路”，第（三）项，"
+    stored = search.token_text(text)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unnest(tsvector_to_array(to_tsvector('simple', %s)))", [stored])
+        lexemes = {lexeme for (lexeme,) in cursor.fetchall()}
+    assert lexemes == set(stored.split())
+
+
+@postgresql_only
+def test_the_csv_export_of_a_search_lists_the_services_ranking(client, service, monkeypatch):
+    factories.notice(title="关于年度工作的通知", units=[("一", "推进区域协调发展。")])
+    factories.notice(title="关于区域协调发展的意见", issued_date=datetime.date(2001, 1, 1))
+    asked = record_asks(monkeypatch)
+    response = client.get("/notices/export.csv", {"q": "区域协调"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(text))]
+    assert titles == ["关于区域协调发展的意见", "关于年度工作的通知"]
+    assert asked  # ranked by the service (the title match first, though older)
+
+
+@postgresql_only
+def test_a_search_the_index_is_not_yet_in_step_for_is_ranked_in_the_database(
+    client, served, settings, monkeypatch
+):
+    factories.notice(title="关于区域协调的通知")
+    served.index.sync()
+    settings.SEARCH_URL = f"http://127.0.0.1:{served.server_port}"
+    asked = record_asks(monkeypatch)
+    assert titles(client.get("/notices/", {"q": "区域协调"})) == ["关于区域协调的通知"]
+    newer = factories.notice(title="关于区域协调的意见")  # a write the keeper has not synced
+    page = client.get("/notices/", {"q": "区域协调"})
+    assert newer.title in titles(page) and page.context["paginator"].count == 2
+    assert len(asked) == 2  # asked both times; the second answer was of an older generation
+
+
+@postgresql_only
+def test_a_failed_sync_keeps_nothing_and_the_next_does_it_all(db, tmp_path, monkeypatch):
+    made = [factories.notice(title=f"关于海洋经济第{i}号的通知") for i in range(3)]
+    index = SearchIndex(tmp_path / "index")
+    monkeypatch.setattr("documents.search_index.READ_CHUNK", 1)
+    read_rows = SearchIndex._read_rows
+    calls = []
+
+    def failing_on_the_second_chunk(self, ids):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise OSError("the database went away")
+        return read_rows(self, ids)
+
+    monkeypatch.setattr(SearchIndex, "_read_rows", failing_on_the_second_chunk)
+    with pytest.raises(OSError):
+        index.sync()
+    assert index.generation is None and index.search(["海洋"])[1] == 0
+    assert index.sync() == 3
+    ids, count = index.search(["海洋"])
+    assert count == 3 and sorted(ids) == sorted(n.pk for n in made)  # each once

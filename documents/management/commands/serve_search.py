@@ -18,13 +18,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection, connections
+from django.db import connection, connections
 
 from documents.models import ArchiveGeneration
 from documents.search import MAX_QUERY_WORDS
 from documents.search_index import SearchIndex, timed_sync
 
-MAX_ROWS = 100_000  # offset + limit: a page past it is refused, as past the last page
+MAX_ROWS = 1_000_000  # offset + limit (Tantivy holds that many hits to skip to the offset)
+MAX_ID = 2**63 - 1
 
 
 class Command(BaseCommand):
@@ -44,15 +45,21 @@ class Command(BaseCommand):
                 "The search service indexes a PostgreSQL archive; on SQLite the app ranks "
                 "every search itself (FTS5), with no service."
             )
-        folder = index or Path(tempfile.mkdtemp(prefix="policyhub-search-"))
-        if folder.exists() and any(folder.iterdir()):
-            raise CommandError(f"{folder} is not empty: give an empty folder for the index.")
+        if index is None:
+            with tempfile.TemporaryDirectory(prefix="policyhub-search-") as folder:
+                self.serve(Path(folder), host, port, poll)  # (the folder goes at the end)
+            return
+        if index.exists() and any(index.iterdir()):
+            raise CommandError(f"{index} is not empty: give an empty folder for the index.")
+        self.serve(index, host, port, poll)
+
+    def serve(self, folder: Path, host: str, port: int, poll: float) -> None:
         search_index = SearchIndex(folder)
         try:
             server = make_server(search_index, host, port)
         except OSError as error:
             raise CommandError(f"Cannot listen on {host}:{port}: {error}") from error
-        self.stdout.write(f"Search service on http://{host}:{port}/, index in {folder}")
+        self.report(f"Search service on http://{host}:{port}/, index in {folder}")
         stop = threading.Event()
         keeper = threading.Thread(
             target=keep_in_step, args=(search_index, poll, self.report, stop), daemon=True
@@ -65,6 +72,7 @@ class Command(BaseCommand):
         finally:
             stop.set()
             server.server_close()
+            keeper.join()
 
     def report(self, line: str) -> None:
         self.stdout.write(line)
@@ -73,16 +81,16 @@ class Command(BaseCommand):
 
 def keep_in_step(index: SearchIndex, poll: float, report, stop: threading.Event) -> None:
     """Sync the index whenever the archive generation has moved (the first time at once), until
-    ``stop``; the service answers searches once the first sync is done."""
-    seen = None
+    ``stop``. Whatever goes wrong (the database gone, a disk full) is reported, kept for
+    ``/healthz`` and tried again at the next poll: the keeper does not stop."""
     while not stop.is_set():
         try:
-            number = ArchiveGeneration.current(fresh=True)
-            if number != seen:
+            if ArchiveGeneration.current(fresh=True) != index.generation:
                 timed_sync(index, report)
-                seen = number  # read before the sync: a write during it is seen next time
-        except DatabaseError as error:
-            report(f"  database error, trying again: {error}")
+            index.error = None
+        except Exception as error:  # noqa: BLE001 — reported, and tried again
+            index.error = f"{type(error).__name__}: {error}"
+            report(f"  sync failed, trying again: {index.error}")
             connections.close_all()
         stop.wait(poll)
     connections.close_all()  # (this thread's)
@@ -98,7 +106,8 @@ def make_server(index: SearchIndex, host: str, port: int) -> ThreadingHTTPServer
 
 class SearchHandler(BaseHTTPRequestHandler):
     """``GET /search?word=…&not=…&typed=…&category=…&issuer=…&issued=first:last&validity=…&offset=…
-    &limit=…`` → ``{"ids": [...], "count": n}``; ``GET /healthz``."""
+    &limit=…`` → ``{"ids": [...], "count": n, "generation": the archive generation the index is
+    in step with}``; ``GET /healthz``."""
 
     protocol_version = "HTTP/1.1"  # connections kept open between an app server's searches
 
@@ -106,17 +115,23 @@ class SearchHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         index = self.server.index
         if url.path == "/healthz":
-            return self.answer(HTTPStatus.OK, {"ready": index.synced, "notices": len(index.stamps)})
+            health = {
+                "ready": index.generation is not None,
+                "generation": index.generation,
+                "notices": len(index.stamps),
+                "error": getattr(index, "error", None),  # the last sync's, if it failed
+            }
+            return self.answer(HTTPStatus.OK, health)
         if url.path != "/search":
             return self.answer(HTTPStatus.NOT_FOUND, {"error": "no such path"})
-        if not index.synced:
+        generation = index.generation  # (before the search: a sync may end meanwhile)
+        if generation is None:
             return self.answer(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "indexing"})
         try:
-            arguments = search_arguments(parse_qs(url.query))
+            ids, count = index.search(**search_arguments(parse_qs(url.query)))
         except ValueError as error:
             return self.answer(HTTPStatus.BAD_REQUEST, {"error": str(error)})
-        ids, count = index.search(**arguments)
-        return self.answer(HTTPStatus.OK, {"ids": ids, "count": count})
+        return self.answer(HTTPStatus.OK, {"ids": ids, "count": count, "generation": generation})
 
     def answer(self, status: HTTPStatus, body: dict) -> None:
         data = json.dumps(body).encode()
@@ -144,8 +159,8 @@ def search_arguments(parameters: dict[str, list[str]]) -> dict:
         if len(values) > 1:
             raise ValueError(f"{name} given twice")
         value = convert(values[0]) if values else None
-        if isinstance(value, int) and value < 0:
-            raise ValueError(f"{name}: not a number ≥ 0")
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise ValueError(f"{name}: not a number from 0 to {MAX_ID}")
         return value
 
     offset, limit = one("offset", int), one("limit", int)
@@ -156,7 +171,10 @@ def search_arguments(parameters: dict[str, list[str]]) -> dict:
         tuple(int(day) if day else None for day in value.split(":", 1))
         for value in parameters.get("issued", [])
     ]
-    if any(len(days) != 2 or any(day is not None and day < 1 for day in days) for days in issued):
+    if any(
+        len(days) != 2 or any(d is not None and not 1 <= d <= MAX_ID for d in days)
+        for days in issued
+    ):
         raise ValueError("issued: first:last, as day numbers")
     return {
         "words": words,
