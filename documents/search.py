@@ -171,14 +171,6 @@ def snippet(text: str, terms: list[str], width: int = 120) -> str:
     return mark_safe(("…" if begin else "") + body + ("…" if end < len(text) else ""))
 
 
-def match_score(folded: str, query: SearchQuery) -> tuple[int, int]:
-    """How well a unit's already folded text (Section.search_text) answers a query: distinct
-    terms found, then occurrences."""
-    terms = query.highlight_terms
-    found = [folded.count(term) for term in terms]
-    return sum(1 for n in found if n), sum(found)
-
-
 def _spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the terms in folded text, in order."""
     taken = [False] * len(folded)

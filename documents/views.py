@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
@@ -108,34 +108,55 @@ class NoticeListView(FilterView):
 def attach_search_hits(notices, query: search.SearchQuery, *, convert=None) -> None:
     """Give each listed notice a highlighted title, its best-matching unit and a snippet of it.
 
-    One query for the whole page: the units of these notices that contain a query term.
-    ``convert`` turns stored text into the text shown (the reader's script) before marking it;
-    the API leaves it as stored.
+    One query for the whole page: each notice's unit that holds most of the query's terms
+    (``best_units``). ``convert`` turns stored text into the text shown (the reader's script)
+    before marking it; the API leaves it as stored.
     """
     convert = convert or (lambda text: text)
     notices = list(notices)
     terms = query.highlight_terms
     if not notices or not terms:
         return
-    contains = Q()
-    for term in terms:
-        contains |= Q(search_text__contains=term)
-    units = Section.objects.filter(Q(notice__in=notices) & contains).only(
-        "notice_id", "anchor", "label", "heading", "text", "search_text"
-    )
-    best = {}
-    for unit in units:
-        score = search.match_score(unit.search_text, query)
-        if score > best.get(unit.notice_id, ((0, 0), None))[0]:
-            best[unit.notice_id] = (score, unit)
+    best = {unit.notice_id: unit for unit in best_units(notices, terms)}
     for notice in notices:
         notice.title_html = search.highlight(convert(notice.title), terms)
-        unit = best.get(notice.pk, (None, None))[1]
+        unit = best.get(notice.pk)
         if unit is not None:
             notice.hit_unit = unit
             notice.snippet = search.snippet(convert(unit.text or unit.heading), terms)
         else:
             notice.snippet = search.snippet(convert(notice.preamble or notice.body_intro), terms)
+
+
+def best_units(notices, terms: list[str]):
+    """For each notice, the unit that holds the most distinct terms, then the most occurrences
+    of them, then comes first; none for a notice whose units hold none. Chosen in the database,
+    one row a notice: the units of twenty notices that hold a common word, read whole and
+    scored in Python, took 15 ms of a search page at 100,000 notices. In SQL that both
+    databases speak: as a queryset, compiling its expressions alone took 5 ms."""
+    like = [f"%{_escape_like(term)}%" for term in terms]  # (terms are folded, as search_text)
+    holds = " OR ".join(["search_text LIKE %s ESCAPE '!'"] * len(terms))
+    found = " + ".join(["CASE WHEN search_text LIKE %s ESCAPE '!' THEN 1 ELSE 0 END"] * len(terms))
+    occurrences = " + ".join(
+        ["(LENGTH(search_text) - LENGTH(REPLACE(search_text, %s, ''))) / %s"] * len(terms)
+    )
+    ids = ", ".join(["%s"] * len(notices))
+    sql = f"""
+        SELECT id, notice_id, anchor, label, heading, text FROM (
+            SELECT id, notice_id, anchor, label, heading, text, ROW_NUMBER() OVER (
+                PARTITION BY notice_id
+                ORDER BY {found} DESC, {occurrences} DESC, position, id
+            ) AS rank
+            FROM documents_section WHERE notice_id IN ({ids}) AND ({holds})
+        ) AS ranked WHERE rank = 1
+    """
+    counted = [value for term in terms for value in (term, len(term))]
+    params = [*like, *counted, *(notice.pk for notice in notices), *like]
+    return Section.objects.raw(sql, params)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 class CategoryDetailView(NoticeListView):

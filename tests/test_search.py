@@ -366,3 +366,12 @@ def test_the_best_unit_has_most_terms_then_most_occurrences_then_comes_first(db)
     assert best("协调") == units[1].pk  # three occurrences; the fourth unit ties, and comes later
     assert best("协调 发展") == units[2].pk  # the only unit with both words
     assert best("推进") == units[0].pk
+
+
+def test_the_best_unit_matches_percent_and_underscore_as_written(db):
+    notice = factories.notice(units=[("一", "增长50个百分点，a1b。"), ("二", "增长50%，a_b。")])
+    units = list(notice.sections.order_by("position"))
+    for q in ('"增长50%"', '"a_b"'):
+        notices = [Notice.objects.get(pk=notice.pk)]
+        attach_search_hits(notices, parse_query(q))
+        assert notices[0].hit_unit.pk == units[1].pk, q  # not a LIKE wildcard
