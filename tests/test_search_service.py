@@ -6,9 +6,16 @@ import csv
 import datetime
 import io
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -349,3 +356,36 @@ def test_a_failed_sync_keeps_nothing_and_the_next_does_it_all(db, tmp_path, monk
     assert index.sync() == 3
     ids, count = index.search(["海洋"])
     assert count == 3 and sorted(ids) == sorted(n.pk for n in made)  # each once
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_command_serves_the_archive_and_removes_its_index_when_stopped():
+    """``manage.py serve_search`` as a process manager runs it: it indexes the committed
+    notices, answers, follows a write, and on SIGTERM exits cleanly without its folder."""
+    notice = factories.notice(title="关于海洋经济的通知")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve_search", "--port", "0", "--poll", "0.1"],
+        env={**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": factories.database_url()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        port, folder = re.match(
+            r"Search service on http://[\d.]+:(\d+)/, index in (.+)", first
+        ).groups()
+        server = type("Server", (), {"server_port": int(port)})
+
+        def found(word):
+            status, answer = get(server, f"/search?word={quote(word)}")
+            return answer["ids"] if status == 200 else None
+
+        until(lambda: found("海洋") == [notice.pk], seconds=60)
+        later = factories.notice(title="关于内河航运的通知")
+        until(lambda: found("航运") == [later.pk])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, process.stderr.read()
+    assert not Path(folder).exists()

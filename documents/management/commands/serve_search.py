@@ -10,6 +10,7 @@ generation every ``--poll`` seconds and, when a write has advanced it, indexes w
 """
 
 import json
+import signal
 import tempfile
 import threading
 from http import HTTPStatus
@@ -59,7 +60,10 @@ class Command(BaseCommand):
             server = make_server(search_index, host, port)
         except OSError as error:
             raise CommandError(f"Cannot listen on {host}:{port}: {error}") from error
+        host, port = server.server_address[:2]  # (--port 0: a free port)
         self.report(f"Search service on http://{host}:{port}/, index in {folder}")
+        # Stopped by a process manager (SIGTERM) as by Ctrl-C: the index folder is removed.
+        signal.signal(signal.SIGTERM, _exit)
         stop = threading.Event()
         keeper = threading.Thread(
             target=keep_in_step, args=(search_index, poll, self.report, stop), daemon=True
@@ -77,6 +81,10 @@ class Command(BaseCommand):
     def report(self, line: str) -> None:
         self.stdout.write(line)
         self.stdout.flush()  # (a log file sees each line as it comes)
+
+
+def _exit(signum, frame):
+    raise SystemExit(0)
 
 
 def keep_in_step(index: SearchIndex, poll: float, report, stop: threading.Event) -> None:
