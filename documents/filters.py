@@ -323,12 +323,15 @@ class NoticeFilter(filters.FilterSet):
         relevance is ranked by the search service where it can be (``search_service``)."""
         data = dict(self.form.cleaned_data)
         last = {name: data.pop(name) for name in ("q", "sort") if name in data}
+        unfiltered = queryset
         for name, value in data.items():
             queryset = self.filters[name].filter(queryset, value)
         if last.get("sort") == "relevance":
             conditions = {n: v for n, v in data.items() if v not in (None, "", slice(None))}
             conditions.update(self.fixed)
-            ranked = search_service.ranking_of(queryset, self.search_query, conditions)
+            ranked = search_service.ranking_of(
+                queryset, self.search_query, conditions, unfiltered=unfiltered
+            )
             if ranked is not None:
                 return ranked
         for name, value in last.items():

@@ -37,9 +37,11 @@ class Unavailable(Exception):
     """The service did not answer, or not with a result."""
 
 
-def ranking_of(queryset, query: SearchQuery, conditions: dict):
+def ranking_of(queryset, query: SearchQuery, conditions: dict, *, unfiltered):
     """The service's ranking of the query's matches among ``queryset`` (the notices the
-    ``conditions`` leave: {filter name: value}), or None where the service is not for it."""
+    ``conditions`` leave: {filter name: value}), or None where the service is not for it.
+    ``unfiltered``: ``queryset`` before the conditions, which the page's rows are read from
+    by id (the service has applied them: an issuer's, read again, took 8.4 ms against 3.8)."""
     if (
         not settings.SEARCH_URL
         or not query.words
@@ -48,7 +50,7 @@ def ranking_of(queryset, query: SearchQuery, conditions: dict):
         or not set(conditions) <= KNOWN_FILTERS
     ):
         return None
-    return ServiceRanking(queryset, query, _parameters(query, conditions))
+    return ServiceRanking(queryset, query, _parameters(query, conditions), unfiltered)
 
 
 def _parameters(query: SearchQuery, conditions: dict) -> list[tuple[str, str]]:
@@ -77,8 +79,9 @@ class ServiceRanking:
 
     ordered = True  # (REST framework's paginator warns about a list without an order)
 
-    def __init__(self, queryset, query: SearchQuery, parameters):
+    def __init__(self, queryset, query: SearchQuery, parameters, unfiltered):
         self.queryset = queryset
+        self.unfiltered = unfiltered
         self.query = query
         self.parameters = parameters
         self.window = (0, [])  # (offset, ids) of the last ids asked
@@ -103,7 +106,7 @@ class ServiceRanking:
         if self.in_database is not None:
             return list(self.in_database[key])
         wanted = ids[start - offset : stop - offset]
-        rows = {row.pk: row for row in self.queryset.filter(pk__in=wanted)}
+        rows = {row.pk: row for row in self.unfiltered.filter(pk__in=wanted)}
         return [rows[pk] for pk in wanted if pk in rows]
 
     def _ask(self, offset: int, limit: int) -> None:
