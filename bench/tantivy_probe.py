@@ -20,7 +20,7 @@ same words), each once, in-process:
 
 The times are the engine's alone (no HTTP, no page): a service in front of it adds a loopback
 round trip (about 0.2 ms here), and the page the rows, the snippets and the template.
-``bench/requirements.txt`` pins tantivy.
+``requirements.txt`` pins tantivy (the app's engine since: ``documents/search_index.py``).
 """
 
 import argparse
