@@ -152,14 +152,21 @@ def highlight(text: str, terms: list[str]) -> str:
     return mark_safe("".join(out))
 
 
-def snippet(text: str, terms: list[str], width: int = 120) -> str:
-    """A highlighted excerpt of about ``width`` characters around the densest cluster of matches."""
+def snippet(text: str, terms: list[str], width: int = 120, *, convert=None, folded=None) -> str:
+    """A highlighted excerpt of about ``width`` characters around the densest cluster of matches.
+
+    ``convert`` turns the text into the text shown (the reader's script): applied to the
+    excerpt alone. ``folded``: the text already folded (a unit's stored search text), used
+    where it is as long as the text; folding and converting whole units' text was most of a
+    search page's snippets' time."""
     if not text:
         return ""
-    folded = fold(text)
+    convert = convert or (lambda part: part)
+    if folded is None or len(folded) != len(text):
+        folded = fold(text)
     spans = _spans(folded, terms)
     if not spans:
-        excerpt = text[:width]
+        excerpt = convert(text[:width])
         return escape(excerpt + ("…" if len(text) > width else ""))
     best_start = max(
         (start for start, _ in spans),
@@ -167,7 +174,7 @@ def snippet(text: str, terms: list[str], width: int = 120) -> str:
     )
     begin = max(0, best_start - width // 4)
     end = min(len(text), begin + width)
-    body = highlight(text[begin:end], terms)
+    body = highlight(convert(text[begin:end]), terms)
     return mark_safe(("…" if begin else "") + body + ("…" if end < len(text) else ""))
 
 

@@ -123,9 +123,18 @@ def attach_search_hits(notices, query: search.SearchQuery, *, convert=None) -> N
         unit = best.get(notice.pk)
         if unit is not None:
             notice.hit_unit = unit
-            notice.snippet = search.snippet(convert(unit.text or unit.heading), terms)
+            notice.snippet = _unit_snippet(unit, terms, convert)
         else:
-            notice.snippet = search.snippet(convert(notice.preamble or notice.body_intro), terms)
+            text = notice.preamble or notice.body_intro
+            notice.snippet = search.snippet(text, terms, convert=convert)
+
+
+def _unit_snippet(unit: Section, terms: list[str], convert) -> str:
+    if not unit.text:
+        return search.snippet(unit.heading, terms, convert=convert)
+    # search_text is the folded label, heading, a line break and text: the text's part.
+    folded = unit.search_text[len(search.fold(f"{unit.label}{unit.heading}\n")) :]
+    return search.snippet(unit.text, terms, convert=convert, folded=folded)
 
 
 def best_units(notices, terms: list[str]):
@@ -142,8 +151,8 @@ def best_units(notices, terms: list[str]):
     )
     ids = ", ".join(["%s"] * len(notices))
     sql = f"""
-        SELECT id, notice_id, anchor, label, heading, text FROM (
-            SELECT id, notice_id, anchor, label, heading, text, ROW_NUMBER() OVER (
+        SELECT id, notice_id, anchor, label, heading, text, search_text FROM (
+            SELECT id, notice_id, anchor, label, heading, text, search_text, ROW_NUMBER() OVER (
                 PARTITION BY notice_id
                 ORDER BY {found} DESC, {occurrences} DESC, position, id
             ) AS rank

@@ -34,6 +34,15 @@ def test_words_are_cut_where_postgresqls_parser_cuts_them():
     assert search.words("增长50%，c++和c#，a&b_c") == ["增长", "50", "c", "和", "c", "a", "b", "c"]
 
 
+def test_a_snippet_cut_from_stored_folded_text_is_the_same_and_shown_converted():
+    text = "一二三" * 50 + "區域協調發展" + "四五六" * 50
+    plain = search.snippet(text, ["区域协调"])
+    assert "<mark>區域協調</mark>" in plain and plain.startswith("…") and plain.endswith("…")
+    assert search.snippet(text, ["区域协调"], folded=search.fold(text)) == plain
+    shown = search.snippet(text, ["区域协调"], convert=search.fold)  # e.g. a simplified reader
+    assert "<mark>区域协调</mark>发展" in shown and len(shown) == len(plain)
+
+
 def test_parse_query_reads_words_phrases_exclusions():
     query = search.parse_query('一带一路 "核心区建设" -脱贫')
     assert query.words[:2] == ["一带", "一路"]
