@@ -26,8 +26,8 @@ Relevance, printed with the times:
 - top-20 agreement: the share of the page's first twenty that an exhaustive ranking by the
   same score (``rum_ts_distance`` computed on every match's vector, sorted) also puts in its
   first twenty (a notice that ties with the exhaustive twentieth counts as agreeing); with the
-  service, its first twenty (block-max WAND, which skips matches) against the first twenty of
-  its ranking of every match;
+  service, its first twenty against the first twenty of its ranking of every match (the
+  same by construction unless the engine skips matches: a check, not a measure);
 - title phrases: for titles of the corpus (a regulation's own title, 开展考核评估条例) whose
   words also occur in the text of at least ten times as many other notices, the share of the
   first ten results whose title holds the phrase, out of min(10, notices so titled).
@@ -266,8 +266,7 @@ def service_ranking(q: str):
 def agreement(q: str, size: int = 20) -> float:
     """The share of the search's first ``size`` that an exhaustive ranking by the same score
     puts in its first ``size`` too (ties with its last one included). With the search service:
-    its first ``size`` (block-max WAND, which skips matches) against the first ``size`` of its
-    ranking of every match (each match scored)."""
+    its first ``size`` against the first ``size`` of its ranking of every match."""
     if settings.SEARCH_URL:
         query = search.parse_query(q)
         every = search_service.ask(

@@ -2,10 +2,9 @@
 with PostgreSQL.
 
 Why an engine beside the database: PostgreSQL's RUM index ranks and counts every match, so a
-word in 40 % of 100,000 notices took 125-460 ms at p95 (``bench/README.md``). Tantivy keeps
-BM25 statistics and block-max WAND: it skips the matches that cannot reach the first page and
-counts from compressed posting lists (3.5-5.5 ms median for the same words, the exact count
-included). It is one writer's files, so it lives in one process that every app server asks
+word in 40 % of 100,000 notices took 125-460 ms at p95 (``bench/README.md``). Tantivy scores
+(BM25) and counts every match from compressed posting lists, 5-7 ms for the same words with
+the exact count. It is one writer's files, so it lives in one process that every app server asks
 (``manage.py serve_search``, ``documents.search_service``), never in an app server's files.
 
 What is indexed, per published notice: the words already stored for search (``search_title``,
