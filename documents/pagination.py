@@ -154,8 +154,12 @@ class ArchivePaginator(Paginator):
         return self.rows_of(ids)
 
     def rows_of(self, ids):
-        """The rows of these ids, in their order."""
-        # In the order of the ids: rows that tie on the list's order (equal relevance) could
-        # otherwise come back in another order than the one the page was cut from.
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
+        return rows_in_order(self.object_list, ids)
+
+
+def rows_in_order(queryset, ids) -> list:
+    """The rows of ``queryset`` with these ids, in the order of the ids (those it holds)."""
+    # In the order of the ids: rows that tie on the list's order (equal relevance) could
+    # otherwise come back in another order than the one the page was cut from.
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]

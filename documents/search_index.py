@@ -16,7 +16,6 @@ changed since the last sync; only those are read and indexed again.
 """
 
 import datetime
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +80,7 @@ class SearchIndex:
         # The archive generation the index is in step with (None before the first sync):
         # the app ranks in the database a search of a newer generation than this.
         self.generation: int | None = None
+        self.error: str | None = None  # the last sync's failure, for /healthz (its keeper's)
         self.searcher = self.index.searcher()
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -236,16 +236,3 @@ def _document(row: tuple, categories: dict, joint: dict) -> tantivy.Document:
 def day_range(start: datetime.date | None, stop: datetime.date | None) -> tuple:
     """A filter's first and last day as the index stores days (either None for open)."""
     return (start.toordinal() if start else None, stop.toordinal() if stop else None)
-
-
-def timed_sync(index: SearchIndex, report: Callable[[str], None]) -> None:
-    """``index.sync()``, reporting its progress and duration through ``report``."""
-    started = time.monotonic()
-
-    def progress(done, total):
-        if done % 10_000 < READ_CHUNK or done == total:  # a line per 10,000 notices
-            report(f"  indexed {done}/{total} ({done / (time.monotonic() - started):.0f}/s)")
-
-    changed = index.sync(progress)
-    if changed:
-        report(f"  {changed} notices indexed or removed in {time.monotonic() - started:.1f} s")

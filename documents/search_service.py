@@ -22,6 +22,7 @@ from django.conf import settings
 
 from . import ranking
 from .models import ArchiveGeneration
+from .pagination import rows_in_order
 from .search import SearchQuery
 from .search_index import day_range
 
@@ -105,9 +106,7 @@ class ServiceRanking:
                 offset, ids = self.window
         if self.in_database is not None:
             return list(self.in_database[key])
-        wanted = ids[start - offset : stop - offset]
-        rows = {row.pk: row for row in self.unfiltered.filter(pk__in=wanted)}
-        return [rows[pk] for pk in wanted if pk in rows]
+        return rows_in_order(self.unfiltered, ids[start - offset : stop - offset])
 
     def _ask(self, offset: int, limit: int) -> None:
         try:

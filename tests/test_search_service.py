@@ -389,3 +389,40 @@ def test_the_command_serves_the_archive_and_removes_its_index_when_stopped():
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, process.stderr.read()
     assert not Path(folder).exists()
+
+
+def test_a_service_that_failed_is_not_asked_again_for_a_while(settings):
+    with socket_nobody_listens_on() as port:
+        settings.SEARCH_URL = f"http://127.0.0.1:{port}"
+        with pytest.raises(search_service.Unavailable, match="Connection refused"):
+            search_service.ask([("word", "区域")])
+        started = time.monotonic()
+        with pytest.raises(search_service.Unavailable, match="failed less than"):
+            search_service.ask([("word", "区域")])  # not asked: no wait, whatever the timeout
+        assert time.monotonic() - started < 0.1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_keeper_reports_a_failed_sync_and_tries_again(tmp_path, monkeypatch):
+    factories.notice(title="关于海洋经济的通知")
+    index = SearchIndex(tmp_path / "index")
+    sync, failures = SearchIndex.sync, []
+
+    def failing_once(self, progress=None):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("disk full")
+        return sync(self, progress)
+
+    monkeypatch.setattr(SearchIndex, "sync", failing_once)
+    lines, stop = [], threading.Event()
+    keeper = threading.Thread(target=keep_in_step, args=(index, 0.05, lines.append, stop))
+    keeper.start()
+    try:
+        until(lambda: index.generation is not None)  # the second sync, after the failure
+    finally:
+        stop.set()
+        keeper.join()
+    assert any("sync failed, trying again: RuntimeError: disk full" in line for line in lines)
+    assert index.error is None and index.search(["海洋"])[1] == 1

@@ -13,6 +13,7 @@ import json
 import signal
 import tempfile
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +24,7 @@ from django.db import connection, connections
 
 from documents.models import ArchiveGeneration
 from documents.search import MAX_QUERY_WORDS
-from documents.search_index import SearchIndex, timed_sync
+from documents.search_index import READ_CHUNK, SearchIndex
 
 MAX_ROWS = 1_000_000  # offset + limit (Tantivy holds that many hits to skip to the offset)
 MAX_ID = 2**63 - 1
@@ -130,7 +131,7 @@ class SearchHandler(BaseHTTPRequestHandler):
                 "ready": index.generation is not None,
                 "generation": index.generation,
                 "notices": len(index.stamps),
-                "error": getattr(index, "error", None),  # the last sync's, if it failed
+                "error": index.error,  # the last sync's, if it failed
             }
             return self.answer(HTTPStatus.OK, health)
         if url.path != "/search":
@@ -198,3 +199,16 @@ def search_arguments(parameters: dict[str, list[str]]) -> dict:
         "validity": one("validity"),
         "issued": issued,
     }
+
+
+def timed_sync(index: SearchIndex, report) -> None:
+    """``index.sync()``, reporting its progress and duration through ``report``."""
+    started = time.monotonic()
+
+    def progress(done, total):
+        if done % 10_000 < READ_CHUNK or done == total:  # a line per 10,000 notices
+            report(f"  indexed {done}/{total} ({done / (time.monotonic() - started):.0f}/s)")
+
+    changed = index.sync(progress)
+    if changed:
+        report(f"  {changed} notices indexed or removed in {time.monotonic() - started:.1f} s")
